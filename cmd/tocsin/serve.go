@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+
+	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/app"
+	"github.com/tocsin/tocsin/internal/store"
+)
+
+type serveCmd struct {
+	database
+	Listen     string  `env:"TOCSIN_LISTEN" default:"127.0.0.1:8080" help:"Address to serve HTTP on."`
+	PublicURL  string  `name:"public-url" env:"TOCSIN_PUBLIC_URL" help:"URL users and tools reach this server at (default: from --listen)."`
+	RateLimit  float64 `name:"rate-limit" env:"TOCSIN_RATE_LIMIT" default:"200" help:"Ingest requests per second per integration key (0: unlimited)."`
+	RateBurst  int     `name:"rate-burst" env:"TOCSIN_RATE_BURST" default:"1000" help:"Requests a key may send at once above --rate-limit."`
+	LogLevel   string  `name:"log-level" env:"TOCSIN_LOG_LEVEL" default:"info" help:"debug, info, warn or error."`
+	LogFormat  string  `name:"log-format" env:"TOCSIN_LOG_FORMAT" default:"text" help:"text or json."`
+	AdminEmail string  `name:"admin-email" env:"TOCSIN_ADMIN_EMAIL" default:"admin@localhost.localdomain" help:"E-mail of the admin created at first start."`
+	Demo       bool    `help:"Load a demo organisation (teams, services, integrations, sample alerts) and print the demo admin's login."`
+}
+
+func (s *serveCmd) Run(ctx context.Context, out io.Writer) error {
+	cfg := s.config()
+	cfg.Listen, cfg.PublicURL, cfg.RateLimit, cfg.RateBurst, cfg.LogLevel, cfg.LogFormat = s.Listen, s.PublicURL, s.RateLimit, s.RateBurst, s.LogLevel, s.LogFormat
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	log := newLogger(cfg)
+	a, err := app.Open(ctx, cfg, log, tocsin.SystemClock{})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := s.firstAdmin(ctx, a, out); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Tocsin is running at %s\n", cfg.PublicURL)
+	return a.Run(ctx, ln)
+}
+
+// firstAdmin creates an admin with a generated password on a new install, and
+// prints it once: there is no default password.
+func (s *serveCmd) firstAdmin(ctx context.Context, a *app.App, out io.Writer) error {
+	n, err := a.DB.CountUsers(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	password := store.NewPassword()
+	u := &tocsin.User{Email: s.AdminEmail, Name: "Administrator", Role: tocsin.RoleAdmin}
+	if err := a.DB.CreateUser(ctx, u, password, a.Clock.Now()); err != nil {
+		return fmt.Errorf("create first admin: %w", err)
+	}
+	fmt.Fprintf(out, "First start: created admin %s with password %s\nIt is shown only this once; change it after logging in.\n", u.Email, password)
+	return nil
+}

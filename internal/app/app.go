@@ -1,0 +1,122 @@
+// Package app wires Tocsin together: the only place that knows every package.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/api"
+	"github.com/tocsin/tocsin/internal/config"
+	"github.com/tocsin/tocsin/internal/ingest"
+	"github.com/tocsin/tocsin/internal/store"
+	"github.com/tocsin/tocsin/internal/web"
+)
+
+// App is a running Tocsin: database, ingest pipeline and HTTP server.
+type App struct {
+	Config   config.Config
+	Log      *slog.Logger
+	Clock    tocsin.Clock
+	DB       *store.DB
+	Pipeline *ingest.Pipeline
+	web      *web.Handler
+	handler  http.Handler
+}
+
+// Open connects to the database (migrating it) and builds every part.
+func Open(ctx context.Context, cfg config.Config, log *slog.Logger, clock tocsin.Clock) (*App, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	db, err := store.Open(ctx, cfg.Database())
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg, Log: log, Clock: clock, DB: db}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	ingestMetrics := ingest.NewMetrics(reg)
+	a.Pipeline = ingest.NewPipeline(db, clock, log, ingestMetrics, ingest.Options{
+		RateLimit: cfg.RateLimit, Burst: cfg.RateBurst,
+		OnCommit: func() { a.web.Notify() },
+	})
+	a.web, err = web.New(web.Options{DB: db, Clock: clock, Log: log, Pipeline: a.Pipeline, PublicURL: cfg.PublicURL})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	apiHandler := api.New(api.Options{DB: db, Clock: clock, Log: log, Pipeline: a.Pipeline, PublicURL: cfg.PublicURL, Notify: a.web.Notify})
+
+	mux := http.NewServeMux()
+	ingest.NewHandler(a.Pipeline, log, ingestMetrics).Routes(mux)
+	apiHandler.Routes(mux)
+	a.web.Routes(mux)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := db.Ping(ctx); err != nil {
+			http.Error(w, "database unreachable", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ok")
+	})
+	a.handler = observe(mux, log, newHTTPMetrics(reg))
+	return a, nil
+}
+
+// Handler is the whole HTTP interface (ingest, API, UI, metrics).
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Run serves HTTP on ln and runs the background loops until ctx ends, then
+// shuts down gracefully: requests in flight finish and their alerts are committed.
+func (a *App) Run(ctx context.Context, ln net.Listener) error {
+	pipelineCtx, stopPipeline := context.WithCancel(context.Background())
+	webCtx, stopWeb := context.WithCancel(context.Background())
+	var pipeline, live sync.WaitGroup
+	pipeline.Go(func() { a.Pipeline.Run(pipelineCtx) })
+	live.Go(func() { a.web.Run(webCtx) })
+
+	server := &http.Server{
+		Handler:           a.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- server.Serve(ln) }()
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+	}
+	// Live streams end first (they never finish by themselves); requests in flight
+	// then finish while the pipeline still commits their alerts.
+	stopWeb()
+	live.Wait()
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	server.Shutdown(shutdown)
+	stopPipeline()
+	pipeline.Wait()
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }

@@ -1,0 +1,100 @@
+// Package config holds the server's configuration: read once from flags and
+// environment by the CLI, validated, then passed down (no globals).
+package config
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"path/filepath"
+	"strings"
+)
+
+// Config is what `tocsin serve` and the administration commands run with.
+type Config struct {
+	Listen      string  // address to serve HTTP on, e.g. ":8080"
+	DataDir     string  // folder of the SQLite database (default ./tocsin-data)
+	DatabaseURL string  // postgres://… ; when set, DataDir is not used
+	PublicURL   string  // how users and tools reach this server, for links and copy-paste snippets
+	RateLimit   float64 // ingest requests per second per integration key; 0: unlimited
+	RateBurst   int     // requests a key may send at once above RateLimit
+	LogLevel    string  // debug, info, warn, error
+	LogFormat   string  // text or json
+}
+
+// Default returns the configuration of a plain `tocsin serve`.
+func Default() Config {
+	return Config{
+		Listen:    "127.0.0.1:8080",
+		DataDir:   "tocsin-data",
+		RateLimit: 200,
+		RateBurst: 1000,
+		LogLevel:  "info",
+		LogFormat: "text",
+	}
+}
+
+// Validate checks the configuration and fills what can be derived.
+func (c *Config) Validate() error {
+	if c.DatabaseURL != "" {
+		u, err := url.Parse(c.DatabaseURL)
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			return fmt.Errorf("--database-url must be a postgres:// URL")
+		}
+	} else if strings.TrimSpace(c.DataDir) == "" {
+		return fmt.Errorf("--data-dir is empty")
+	}
+	if c.Listen != "" {
+		if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+			return fmt.Errorf("--listen %q: %v", c.Listen, err)
+		}
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = "http://" + displayHost(c.Listen)
+	}
+	u, err := url.Parse(c.PublicURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("--public-url %q must be an http(s) URL", c.PublicURL)
+	}
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	if c.RateLimit < 0 {
+		return fmt.Errorf("--rate-limit must not be negative")
+	}
+	if _, err := c.Level(); err != nil {
+		return err
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return fmt.Errorf("--log-format must be text or json")
+	}
+	return nil
+}
+
+// Database returns what store.Open takes: the PostgreSQL URL, or the SQLite file.
+func (c *Config) Database() string {
+	if c.DatabaseURL != "" {
+		return c.DatabaseURL
+	}
+	return filepath.Join(c.DataDir, "tocsin.db")
+}
+
+// Level parses LogLevel.
+func (c *Config) Level() (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return 0, fmt.Errorf("--log-level %q: must be debug, info, warn or error", c.LogLevel)
+	}
+	return l, nil
+}
+
+// displayHost turns a listen address into one a browser can reach.
+func displayHost(listen string) string {
+	host, port, err := net.SplitHostPort(listen)
+	if err != nil {
+		return "localhost:8080"
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" || host == "127.0.0.1" {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}

@@ -1,0 +1,257 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/store"
+	"github.com/tocsin/tocsin/internal/testkit"
+)
+
+var t0 = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+
+// fixture makes a team, a service and an integration to send events through.
+func fixture(t *testing.T, db *store.DB) *tocsin.Integration {
+	t.Helper()
+	ctx := context.Background()
+	team := &tocsin.Team{Name: "payments"}
+	if err := db.CreateTeam(ctx, team, t0); err != nil {
+		t.Fatal(err)
+	}
+	svc := &tocsin.Service{Name: "checkout", TeamID: team.ID}
+	if err := db.CreateService(ctx, svc, t0); err != nil {
+		t.Fatal(err)
+	}
+	integ := &tocsin.Integration{Name: "prometheus", Type: tocsin.IntegrationPagerDuty, ServiceID: svc.ID}
+	if _, err := db.CreateIntegration(ctx, integ, "", t0); err != nil {
+		t.Fatal(err)
+	}
+	return integ
+}
+
+func event(action tocsin.EventAction, key, summary string) store.IngestItem {
+	return store.IngestItem{Event: tocsin.AlertEvent{Action: action, DedupKey: key, Summary: summary, Channel: tocsin.ChannelPagerDuty}}
+}
+
+func apply(t *testing.T, db *store.DB, integ *tocsin.Integration, now time.Time, items ...store.IngestItem) []tocsin.EventResult {
+	t.Helper()
+	for i := range items {
+		items[i].Integration = integ
+	}
+	res, err := db.ApplyEvents(context.Background(), items, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func TestAlertLifecycle(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		db := testkit.OpenDB(t, engine)
+		integ := fixture(t, db)
+
+		// A burst in one batch: created once, repeated twice, then acknowledged.
+		res := apply(t, db, integ, t0,
+			event(tocsin.ActionTrigger, "disk", "Disk full"),
+			event(tocsin.ActionTrigger, "disk", "Disk full"),
+			event(tocsin.ActionTrigger, "disk", "Disk full"),
+			event(tocsin.ActionAcknowledge, "disk", ""),
+		)
+		if res[0].Outcome != tocsin.OutcomeCreated || res[1].Outcome != tocsin.OutcomeRepeated || res[3].Outcome != tocsin.OutcomeUpdated {
+			t.Fatalf("outcomes = %+v", res)
+		}
+		id := res[0].AlertID
+		a, err := db.Alert(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Occurrences != 3 || a.Status != tocsin.StatusAcknowledged || a.ServiceID != integ.ServiceID || a.Priority != tocsin.P3 {
+			t.Fatalf("alert = %+v", a)
+		}
+
+		// A new trigger while acknowledged sends it back to triggered.
+		res = apply(t, db, integ, t0.Add(time.Minute), event(tocsin.ActionTrigger, "disk", "Disk full"))
+		if res[0].AlertID != id {
+			t.Fatalf("re-trigger opened a new alert: %+v", res)
+		}
+		if a, _ = db.Alert(ctx, id); a.Status != tocsin.StatusTriggered || a.Occurrences != 4 {
+			t.Fatalf("after re-trigger: %+v", a)
+		}
+
+		// Resolve, then a trigger opens a fresh alert; a resolve of an unknown key is dropped.
+		res = apply(t, db, integ, t0.Add(2*time.Minute),
+			event(tocsin.ActionResolve, "disk", ""),
+			event(tocsin.ActionTrigger, "disk", "Disk full again"),
+			event(tocsin.ActionResolve, "nothing-open", ""),
+		)
+		if res[1].Outcome != tocsin.OutcomeCreated || res[1].AlertID == id || res[2].Outcome != tocsin.OutcomeDropped {
+			t.Fatalf("outcomes = %+v", res)
+		}
+		if a, _ = db.Alert(ctx, id); a.Status != tocsin.StatusResolved || a.ResolvedAt.IsZero() {
+			t.Fatalf("first alert not resolved: %+v", a)
+		}
+
+		var kinds []tocsin.TimelineKind
+		timeline, err := db.Timeline(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range timeline {
+			kinds = append(kinds, e.Kind)
+		}
+		want := []tocsin.TimelineKind{tocsin.TimelineCreated, tocsin.TimelineAcknowledged, tocsin.TimelineRepeated, tocsin.TimelineRetriggered, tocsin.TimelineResolved}
+		if len(kinds) != len(want) {
+			t.Fatalf("timeline = %v, want %v", kinds, want)
+		}
+		for i := range want {
+			if kinds[i] != want[i] {
+				t.Fatalf("timeline = %v, want %v", kinds, want)
+			}
+		}
+	})
+}
+
+func TestAlertFiltersAndActions(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		db := testkit.OpenDB(t, engine)
+		integ := fixture(t, db)
+		items := []store.IngestItem{
+			event(tocsin.ActionTrigger, "a", "checkout / payments / 50%_errors"),
+			event(tocsin.ActionTrigger, "b", "Disk full on db1"),
+			event(tocsin.ActionTrigger, "c", "CPU high"),
+		}
+		items[0].Event.Labels = map[string]string{"app": "checkout", "squad": "payments"}
+		items[0].Event.Priority = tocsin.P1
+		res := apply(t, db, integ, t0, items...)
+
+		cases := []struct {
+			name   string
+			filter tocsin.AlertFilter
+			want   int
+		}{
+			{"all", tocsin.AlertFilter{}, 3},
+			{"label pair", tocsin.AlertFilter{Label: "squad=payments"}, 1},
+			{"label key", tocsin.AlertFilter{Label: "app"}, 1},
+			{"label wrong value", tocsin.AlertFilter{Label: "squad=search"}, 0},
+			{"text", tocsin.AlertFilter{Text: "DISK"}, 1},
+			{"text with wildcard is literal", tocsin.AlertFilter{Text: "%_"}, 1},
+			{"priority", tocsin.AlertFilter{Priorities: []tocsin.Priority{tocsin.P1}}, 1},
+			{"service", tocsin.AlertFilter{ServiceID: integ.ServiceID}, 3},
+			{"page size", tocsin.AlertFilter{Limit: 2}, 2},
+		}
+		for _, c := range cases {
+			got, total, err := db.Alerts(ctx, c.filter)
+			if err != nil {
+				t.Fatalf("%s: %v", c.name, err)
+			}
+			if len(got) != c.want {
+				t.Errorf("%s: %d alerts, want %d", c.name, len(got), c.want)
+			}
+			if c.name == "page size" && total != 3 {
+				t.Errorf("page size: total %d, want 3", total)
+			}
+		}
+
+		// Bulk acknowledge; acknowledging again changes nothing.
+		ids := []int64{res[0].AlertID, res[1].AlertID}
+		changed, err := db.ActOnAlerts(ctx, ids, store.AlertAction{Action: tocsin.ActionAcknowledge, Actor: "Alice", Channel: tocsin.ChannelWeb}, t0.Add(time.Minute))
+		if err != nil || len(changed) != 2 {
+			t.Fatalf("ack: %v %v", changed, err)
+		}
+		changed, err = db.ActOnAlerts(ctx, ids, store.AlertAction{Action: tocsin.ActionAcknowledge, Actor: "Alice", Channel: tocsin.ChannelWeb}, t0.Add(time.Minute))
+		if err != nil || len(changed) != 0 {
+			t.Fatalf("second ack: %v %v", changed, err)
+		}
+		got, _, _ := db.Alerts(ctx, tocsin.AlertFilter{Statuses: []tocsin.AlertStatus{tocsin.StatusAcknowledged}})
+		if len(got) != 2 || got[0].AckedBy != "Alice" || got[0].AckChannel != tocsin.ChannelWeb {
+			t.Fatalf("acknowledged = %+v", got)
+		}
+		// An unknown alert in a bulk action changes nothing at all.
+		_, err = db.ActOnAlerts(ctx, []int64{res[2].AlertID, 999999}, store.AlertAction{Action: tocsin.ActionResolve, Actor: "Alice"}, t0)
+		if tocsin.ErrorCode(err) != tocsin.ENOTFOUND {
+			t.Fatalf("unknown alert: %v", err)
+		}
+		if a, _ := db.Alert(ctx, res[2].AlertID); a.Status != tocsin.StatusTriggered {
+			t.Fatalf("half-applied bulk action: %+v", a)
+		}
+	})
+}
+
+func TestIntegrationKeys(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		db := testkit.OpenDB(t, engine)
+		integ := &tocsin.Integration{Name: "global", Type: tocsin.IntegrationGeneric}
+		key, err := db.CreateIntegration(ctx, integ, "", t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(key) != 32 {
+			t.Fatalf("key %q is not 32 characters", key)
+		}
+		if got, err := db.IntegrationByKey(ctx, key); err != nil || got.ID != integ.ID || !got.Global() {
+			t.Fatalf("by key: %+v %v", got, err)
+		}
+		newKey, err := db.RotateIntegrationKey(ctx, integ.ID, "", t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.IntegrationByKey(ctx, key); tocsin.ErrorCode(err) != tocsin.EUNAUTHORIZED {
+			t.Fatalf("old key still works: %v", err)
+		}
+		if err := db.RevokeIntegration(ctx, integ.ID, t0); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.IntegrationByKey(ctx, newKey); tocsin.ErrorCode(err) != tocsin.EUNAUTHORIZED {
+			t.Fatalf("revoked key still works: %v", err)
+		}
+	})
+}
+
+func TestUsersSessionsTokens(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		db := testkit.OpenDB(t, engine)
+		u := &tocsin.User{Email: "Alice@Example.com", Name: "Alice", Role: tocsin.RoleAdmin}
+		if err := db.CreateUser(ctx, u, "correct horse battery", t0); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.CreateUser(ctx, &tocsin.User{Email: "alice@example.com", Name: "Other"}, "", t0); tocsin.ErrorCode(err) != tocsin.ECONFLICT {
+			t.Fatalf("duplicate e-mail: %v", err)
+		}
+		if _, err := db.Authenticate(ctx, "alice@example.com", "wrong password"); tocsin.ErrorCode(err) != tocsin.EUNAUTHORIZED {
+			t.Fatalf("wrong password: %v", err)
+		}
+		got, err := db.Authenticate(ctx, "ALICE@example.com", "correct horse battery")
+		if err != nil || got.ID != u.ID {
+			t.Fatalf("login: %+v %v", got, err)
+		}
+		session, err := db.CreateSession(ctx, u.ID, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := db.SessionUser(ctx, session, t0.Add(time.Hour)); err != nil || got.ID != u.ID {
+			t.Fatalf("session: %v", err)
+		}
+		if _, err := db.SessionUser(ctx, session, t0.Add(tocsin.SessionLifetime+time.Hour)); err == nil {
+			t.Fatal("expired session still works")
+		}
+		tok, secret, err := db.CreateAPIToken(ctx, u.ID, "ci", t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := db.APITokenUser(ctx, secret); err != nil || got.ID != u.ID {
+			t.Fatalf("token: %v", err)
+		}
+		if err := db.RevokeAPIToken(ctx, u.ID, tok.ID, t0); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.APITokenUser(ctx, secret); err == nil {
+			t.Fatal("revoked token still works")
+		}
+	})
+}
