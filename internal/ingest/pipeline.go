@@ -67,9 +67,22 @@ func NewPipeline(db *store.DB, clock tocsin.Clock, log *slog.Logger, metrics *Me
 	}
 }
 
-// Run commits queued events until ctx ends. One committer per process: SQLite
-// has one writer anyway, and on PostgreSQL the batches stay large.
+// Run commits queued events until ctx ends. SQLite has one writer, so one
+// committer makes the largest batches; on PostgreSQL round-trips are the limit,
+// so several committers work side by side.
 func (p *Pipeline) Run(ctx context.Context) {
+	committers := 1
+	if p.db.Dialect() == store.Postgres {
+		committers = 4
+	}
+	var wg sync.WaitGroup
+	for range committers {
+		wg.Go(func() { p.runCommitter(ctx) })
+	}
+	wg.Wait()
+}
+
+func (p *Pipeline) runCommitter(ctx context.Context) {
 	for {
 		var first *pending
 		select {

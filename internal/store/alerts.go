@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -73,9 +75,10 @@ func (db *DB) ApplyEvents(ctx context.Context, items []IngestItem, now time.Time
 		return b.flush(ctx)
 	})
 	if err != nil {
-		if isUniqueViolation(err) {
-			// Another process opened the same alert at the same instant; a retry finds it.
-			return nil, tocsin.Errorf(tocsin.ECONFLICT, "alert opened concurrently, retry")
+		if isUniqueViolation(err) || isTransient(err) {
+			// Another committer opened or changed the same alert at the same
+			// instant; a retry sees what it did.
+			return nil, tocsin.Errorf(tocsin.ECONFLICT, "alert changed concurrently, retry")
 		}
 		return nil, err
 	}
@@ -284,7 +287,11 @@ func setAlertStatus(ctx context.Context, tx *Tx, id int64, to tocsin.AlertStatus
 
 // flush writes the coalesced repeats: one update and one timeline line per alert.
 func (b *batch) flush(ctx context.Context) error {
-	for id, a := range b.byID {
+	// In id order, so that concurrent committers on PostgreSQL lock rows in the
+	// same order and never deadlock.
+	ids := slices.Sorted(maps.Keys(b.byID))
+	for _, id := range ids {
+		a := b.byID[id]
 		if a.repeats == 0 {
 			continue
 		}

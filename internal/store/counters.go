@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"sync"
+	"time"
 )
 
 // Change counters: each names a kind of thing and is bumped in the transaction
@@ -13,16 +15,61 @@ const (
 	CounterIntegrations = "integrations"
 )
 
+// counterFreshness is how long a counter read is reused. Changes made by this
+// process are seen at once (a commit drops the cached value); changes made by
+// another process on the same PostgreSQL are seen within this delay.
+const counterFreshness = 500 * time.Millisecond
+
+// counterCache keeps the last value read of each counter, so that the ingest hot
+// path does not query the database on every request.
+type counterCache struct {
+	mu     sync.Mutex
+	values map[string]cachedCounter
+}
+
+type cachedCounter struct {
+	value int64
+	read  time.Time // monotonic: a cache age, not a domain time
+}
+
 func (tx *Tx) bump(ctx context.Context, counter string) error {
 	if _, err := tx.exec(ctx, `UPDATE change_counters SET value = value + 1 WHERE name = $1`, counter); err != nil {
 		return fmt.Errorf("bump %s: %w", counter, err)
 	}
+	tx.bumped = append(tx.bumped, counter)
 	return nil
+}
+
+// forget drops cached counters after a commit that bumped them.
+func (c *counterCache) forget(names []string) {
+	if len(names) == 0 {
+		return
+	}
+	c.mu.Lock()
+	for _, n := range names {
+		delete(c.values, n)
+	}
+	c.mu.Unlock()
 }
 
 // Counter returns the current value of a change counter.
 func (db *DB) Counter(ctx context.Context, counter string) (int64, error) {
+	db.counters.mu.Lock()
+	cached, ok := db.counters.values[counter]
+	db.counters.mu.Unlock()
+	if ok && time.Since(cached.read) < counterFreshness {
+		return cached.value, nil
+	}
+	read := time.Now()
 	var v int64
-	err := db.read.QueryRowContext(ctx, `SELECT value FROM change_counters WHERE name = $1`, counter).Scan(&v)
-	return v, err
+	if err := db.read.QueryRowContext(ctx, `SELECT value FROM change_counters WHERE name = $1`, counter).Scan(&v); err != nil {
+		return 0, err
+	}
+	db.counters.mu.Lock()
+	if db.counters.values == nil {
+		db.counters.values = map[string]cachedCounter{}
+	}
+	db.counters.values[counter] = cachedCounter{value: v, read: read}
+	db.counters.mu.Unlock()
+	return v, nil
 }

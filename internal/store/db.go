@@ -37,9 +37,10 @@ const (
 // DB is Tocsin's database. On SQLite writes go through one connection (SQLite
 // has one writer) and reads through a pool; on PostgreSQL both are one pool.
 type DB struct {
-	dialect Dialect
-	write   *sql.DB
-	read    *sql.DB
+	dialect  Dialect
+	write    *sql.DB
+	read     *sql.DB
+	counters counterCache
 }
 
 // Open connects to a database and brings its schema up to date. url is a
@@ -142,6 +143,7 @@ func (db *DB) Close() error {
 type Tx struct {
 	tx      *sql.Tx
 	dialect Dialect
+	bumped  []string // change counters this transaction bumped
 }
 
 // InTx runs fn in one write transaction, committed when fn returns nil.
@@ -150,13 +152,15 @@ func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if err := fn(&Tx{tx: sqlTx, dialect: db.dialect}); err != nil {
+	tx := &Tx{tx: sqlTx, dialect: db.dialect}
+	if err := fn(tx); err != nil {
 		sqlTx.Rollback()
 		return err
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	db.counters.forget(tx.bumped)
 	return nil
 }
 
@@ -218,4 +222,11 @@ func isUniqueViolation(err error) bool {
 	}
 	msg := err.Error()
 	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "SQLSTATE 23505") || strings.Contains(msg, "duplicate key value")
+}
+
+// isTransient reports whether err is a PostgreSQL deadlock or serialization
+// failure, which a retry of the whole transaction resolves.
+func isTransient(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "SQLSTATE 40P01") || strings.Contains(msg, "SQLSTATE 40001")
 }
