@@ -29,7 +29,7 @@ func (p Priority) Valid() bool {
 }
 
 // ParsePriority accepts "P1"…"P5" (any case) and the severity words monitoring tools
-// send, mapped as documented in docs/alerts.md:
+// send, mapped as documented in docs/ingest.md:
 //
 //	critical, page, emergency, fatal, sev1      → P1
 //	error, high, major, sev2                    → P2
