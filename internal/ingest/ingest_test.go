@@ -1,0 +1,192 @@
+package ingest_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/config"
+	"github.com/tocsin/tocsin/internal/testkit"
+)
+
+// env is a running Tocsin with a service "checkout" (team "payments") and one
+// integration on it, as a user would set up before pointing a tool at it.
+type env struct {
+	t       testing.TB
+	app     *testkit.App
+	service *tocsin.Service
+	integ   *tocsin.Integration
+	key     string
+}
+
+func start(t testing.TB, engine string, typ tocsin.IntegrationType, edit ...func(*config.Config)) *env {
+	t.Helper()
+	a := testkit.Start(t, engine, edit...)
+	svc := a.Service("payments", "checkout")
+	integ, key := a.Integration(typ, svc.ID)
+	return &env{t: t, app: a, service: svc, integ: integ, key: key}
+}
+
+// response is what the server answered.
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (r response) decode(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.body, v); err != nil {
+		t.Fatalf("reply is not JSON (%v): %s", err, r.body)
+	}
+}
+
+func (r response) String() string { return string(r.body) }
+
+// do sends a request over real HTTP. body is a []byte, a string, or a value to encode.
+// headers come in name, value pairs.
+func (e *env) do(method, path string, body any, headers ...string) response {
+	e.t.Helper()
+	var reader io.Reader
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		reader = bytes.NewReader(b)
+	case string:
+		reader = strings.NewReader(b)
+	default:
+		data, err := json.Marshal(b)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		reader = bytes.NewReader(data)
+	}
+	req, err := http.NewRequest(method, e.app.URL+path, reader)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := e.app.Client().Do(req)
+	if err != nil {
+		e.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return response{status: resp.StatusCode, header: resp.Header, body: data}
+}
+
+// alerts returns every stored alert, oldest first.
+func (e *env) alerts() []*tocsin.Alert {
+	e.t.Helper()
+	return allAlerts(e.t, e.app)
+}
+
+func allAlerts(t testing.TB, a *testkit.App) []*tocsin.Alert {
+	t.Helper()
+	list, _, err := a.DB.Alerts(context.Background(), tocsin.AlertFilter{Sort: "oldest", Limit: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return list
+}
+
+func countAlerts(t testing.TB, a *testkit.App) int {
+	t.Helper()
+	_, total, err := a.DB.Alerts(context.Background(), tocsin.AlertFilter{Limit: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return total
+}
+
+// only returns the single stored alert, failing when there is not exactly one.
+func (e *env) only() *tocsin.Alert {
+	e.t.Helper()
+	list := e.alerts()
+	if len(list) != 1 {
+		e.t.Fatalf("want exactly 1 alert, have %d: %+v", len(list), list)
+	}
+	return list[0]
+}
+
+// timeline returns the kinds of an alert's timeline entries, in order.
+func (e *env) timeline(id int64) []tocsin.TimelineEntry {
+	e.t.Helper()
+	entries, err := e.app.DB.Timeline(context.Background(), id)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return entries
+}
+
+func kinds(entries []tocsin.TimelineEntry) string {
+	var out []string
+	for _, t := range entries {
+		out = append(out, string(t.Kind))
+	}
+	return strings.Join(out, ",")
+}
+
+// testdata reads a file of testdata/, with ROUTING_KEY replaced by key.
+func testdata(t testing.TB, name, key string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bytes.ReplaceAll(data, []byte("ROUTING_KEY"), []byte(key))
+}
+
+// seeds returns the testdata files whose names start with prefix, for fuzz corpora.
+func seeds(f *testing.F, prefix string) [][]byte {
+	f.Helper()
+	names, err := filepath.Glob(filepath.Join("testdata", prefix+"*.json"))
+	if err != nil || len(names) == 0 {
+		f.Fatalf("no testdata for %s: %v", prefix, err)
+	}
+	var out [][]byte
+	for _, n := range names {
+		data, err := os.ReadFile(n)
+		if err != nil {
+			f.Fatal(err)
+		}
+		out = append(out, data)
+	}
+	return out
+}
+
+// fuzzServe runs one fuzzed request through the whole app handler (middleware
+// included) and checks what every format promises: no 5xx, and nothing written
+// when the request is refused.
+func fuzzServe(t *testing.T, a *testkit.App, req *http.Request) {
+	before := countAlerts(t, a)
+	rec := httptest.NewRecorder()
+	a.Handler().ServeHTTP(rec, req)
+	if rec.Code >= 500 {
+		t.Fatalf("%s %s answered %d: %s", req.Method, req.URL.Path, rec.Code, rec.Body)
+	}
+	if rec.Code >= 400 {
+		if after := countAlerts(t, a); after != before {
+			t.Fatalf("refused with %d but alerts went from %d to %d: %s", rec.Code, before, after, rec.Body)
+		}
+	}
+}
+
+// bigBody is a syntactically valid JSON object just over the 1 MiB limit.
+func bigBody() []byte {
+	return []byte(`{"summary":"` + strings.Repeat("x", tocsin.MaxBodyBytes) + `"}`)
+}
