@@ -1,0 +1,84 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/tocsin/tocsin"
+)
+
+// prefix is where the API lives.
+const prefix = "/api/v1"
+
+// public marks a route that needs no token.
+const public tocsin.Role = ""
+
+// route is one endpoint: what it answers, who may call it, and the function
+// that does the work. The OpenAPI test enumerates this table.
+type route struct {
+	method  string
+	pattern string
+	role    tocsin.Role // the least role allowed; public: no token needed
+	handle  func(w http.ResponseWriter, r *http.Request, u *tocsin.User) error
+}
+
+// routes lists every endpoint of /api/v1. Viewers read, members also act on
+// alerts, admins also configure. Everyone manages their own tokens.
+func (h *Handler) routes() []route {
+	const (
+		viewer = tocsin.RoleViewer
+		member = tocsin.RoleMember
+		admin  = tocsin.RoleAdmin
+	)
+	p := func(s string) string { return prefix + s }
+	return []route{
+		{"GET", p("/openapi.yaml"), public, h.openAPI},
+		{"GET", p("/me"), viewer, h.me},
+
+		{"GET", p("/alerts"), viewer, h.listAlerts},
+		{"POST", p("/alerts/acknowledge"), member, h.bulkAcknowledge},
+		{"POST", p("/alerts/resolve"), member, h.bulkResolve},
+		{"GET", p("/alerts/{id}"), viewer, h.getAlert},
+		{"GET", p("/alerts/{id}/timeline"), viewer, h.alertTimeline},
+		{"POST", p("/alerts/{id}/acknowledge"), member, h.acknowledgeAlert},
+		{"POST", p("/alerts/{id}/unacknowledge"), member, h.unacknowledgeAlert},
+		{"POST", p("/alerts/{id}/resolve"), member, h.resolveAlert},
+		{"POST", p("/alerts/{id}/notes"), member, h.addNote},
+
+		{"GET", p("/teams"), viewer, h.listTeams},
+		{"POST", p("/teams"), admin, h.createTeam},
+		{"GET", p("/teams/{id}"), viewer, h.getTeam},
+		{"PATCH", p("/teams/{id}"), admin, h.updateTeam},
+		{"DELETE", p("/teams/{id}"), admin, h.deleteTeam},
+
+		{"GET", p("/services"), viewer, h.listServices},
+		{"POST", p("/services"), admin, h.createService},
+		{"GET", p("/services/{id}"), viewer, h.getService},
+		{"PATCH", p("/services/{id}"), admin, h.updateService},
+		{"DELETE", p("/services/{id}"), admin, h.deleteService},
+		{"GET", p("/services/{id}/changes"), viewer, h.serviceChanges},
+
+		{"GET", p("/integrations"), viewer, h.listIntegrations},
+		{"POST", p("/integrations"), admin, h.createIntegration},
+		{"GET", p("/integrations/{id}"), viewer, h.getIntegration},
+		{"PATCH", p("/integrations/{id}"), admin, h.updateIntegration},
+		{"DELETE", p("/integrations/{id}"), admin, h.deleteIntegration},
+		{"POST", p("/integrations/{id}/rotate"), admin, h.rotateIntegration},
+		{"POST", p("/integrations/{id}/revoke"), admin, h.revokeIntegration},
+
+		{"GET", p("/rules"), viewer, h.listRules},
+		{"POST", p("/rules"), admin, h.createRule},
+		{"GET", p("/rules/{id}"), viewer, h.getRule},
+		{"PATCH", p("/rules/{id}"), admin, h.updateRule},
+		{"DELETE", p("/rules/{id}"), admin, h.deleteRule},
+
+		{"GET", p("/users"), admin, h.listUsers},
+		{"POST", p("/users"), admin, h.createUser},
+		{"GET", p("/users/{id}"), admin, h.getUser},
+		{"PATCH", p("/users/{id}"), admin, h.updateUser},
+		{"DELETE", p("/users/{id}"), admin, h.deleteUser},
+
+		{"GET", p("/tokens"), viewer, h.listTokens},
+		{"POST", p("/tokens"), viewer, h.createToken},
+		{"DELETE", p("/tokens/{id}"), viewer, h.revokeToken},
+	}
+}

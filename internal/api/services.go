@@ -1,0 +1,221 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/tocsin/tocsin"
+)
+
+// serviceJSON is a service as the API shows it.
+type serviceJSON struct {
+	ID          int64     `json:"id"`
+	Name        string    `json:"name"`
+	Description string    `json:"description"`
+	TeamID      *int64    `json:"team_id"`
+	Team        *string   `json:"team"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+func serviceToJSON(s *tocsin.Service) serviceJSON {
+	return serviceJSON{ID: s.ID, Name: s.Name, Description: s.Description, TeamID: idOrNull(s.TeamID), Team: nameOrNull(s.TeamName), CreatedAt: s.CreatedAt.UTC()}
+}
+
+// serviceInput is the body of POST /services and PATCH /services/{id}.
+type serviceInput struct {
+	Name        string          `json:"name"`
+	Description string          `json:"description"`
+	Team        json.RawMessage `json:"team"` // id or name; null: no owner
+}
+
+// findService finds a service by id (digits) or by name.
+func (h *Handler) findService(ctx context.Context, idOrName string) (*tocsin.Service, error) {
+	if id, ok := isID(idOrName); ok {
+		return h.opts.DB.Service(ctx, id)
+	}
+	return h.opts.DB.ServiceByName(ctx, idOrName)
+}
+
+// teamRef resolves a body field naming a team to its id (0 for none).
+func (h *Handler) teamRef(ctx context.Context, field string, raw json.RawMessage) (int64, error) {
+	id, name, err := ref(field, raw)
+	if err != nil || (id == 0 && name == "") {
+		return 0, err
+	}
+	if name == "" {
+		name = itoa(id)
+	}
+	t, err := h.findTeam(ctx, name)
+	if err != nil {
+		return 0, asInvalid(err)
+	}
+	return t.ID, nil
+}
+
+// serviceRef resolves a body field naming a service to its id (0 for none).
+func (h *Handler) serviceRef(ctx context.Context, field string, raw json.RawMessage) (int64, error) {
+	id, name, err := ref(field, raw)
+	if err != nil || (id == 0 && name == "") {
+		return 0, err
+	}
+	if name == "" {
+		name = itoa(id)
+	}
+	s, err := h.findService(ctx, name)
+	if err != nil {
+		return 0, asInvalid(err)
+	}
+	return s.ID, nil
+}
+
+func (h *Handler) listServices(w http.ResponseWriter, r *http.Request, u *tocsin.User) error {
+	if err := unknownQuery(r, "team"); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	var teamID int64
+	if v := strings.TrimSpace(r.URL.Query().Get("team")); v != "" {
+		t, err := h.findTeam(ctx, v)
+		if err != nil {
+			return asInvalid(err)
+		}
+		teamID = t.ID
+	}
+	services, err := h.opts.DB.Services(ctx, teamID)
+	if err != nil {
+		return err
+	}
+	out := make([]serviceJSON, len(services))
+	for i, s := range services {
+		out[i] = serviceToJSON(s)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"services": out})
+	return nil
+}
+
+func (h *Handler) getService(w http.ResponseWriter, r *http.Request, u *tocsin.User) error {
+	s, err := h.findService(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, serviceToJSON(s))
+	return nil
+}
+
+func (h *Handler) createService(w http.ResponseWriter, r *http.Request, u *tocsin.User) error {
+	var in serviceInput
+	if err := decode(r, &in, false); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	s := &tocsin.Service{Name: strings.TrimSpace(in.Name), Description: strings.TrimSpace(in.Description)}
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	var err error
+	if s.TeamID, err = h.teamRef(ctx, "team", in.Team); err != nil {
+		return err
+	}
+	if err := h.opts.DB.CreateService(ctx, s, h.opts.Clock.Now()); err != nil {
+		return err
+	}
+	created, err := h.opts.DB.Service(ctx, s.ID)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", prefix+"/services/"+itoa(s.ID))
+	writeJSON(w, http.StatusCreated, serviceToJSON(created))
+	return nil
+}
+
+func (h *Handler) updateService(w http.ResponseWriter, r *http.Request, u *tocsin.User) error {
+	ctx := r.Context()
+	s, err := h.findService(ctx, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	var in serviceInput
+	sent, err := decodePatch(r, &in)
+	if err != nil {
+		return err
+	}
+	if sent["name"] {
+		s.Name = strings.TrimSpace(in.Name)
+	}
+	if sent["description"] {
+		s.Description = strings.TrimSpace(in.Description)
+	}
+	if sent["team"] {
+		if s.TeamID, err = h.teamRef(ctx, "team", in.Team); err != nil {
+			return err
+		}
+	}
+	if err := h.opts.DB.UpdateService(ctx, s); err != nil {
+		return err
+	}
+	updated, err := h.opts.DB.Service(ctx, s.ID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, serviceToJSON(updated))
+	return nil
+}
+
+func (h *Handler) deleteService(w http.ResponseWriter, r *http.Request, u *tocsin.User) error {
+	ctx := r.Context()
+	s, err := h.findService(ctx, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if err := h.opts.DB.DeleteService(ctx, s.ID); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// changeJSON is a change event (a deploy) as the API shows it.
+type changeJSON struct {
+	ID            int64         `json:"id"`
+	IntegrationID int64         `json:"integration_id"`
+	ServiceID     *int64        `json:"service_id"`
+	Summary       string        `json:"summary"`
+	Source        string        `json:"source"`
+	At            time.Time     `json:"at"`
+	Details       string        `json:"details"`
+	Links         []tocsin.Link `json:"links"`
+	ReceivedAt    time.Time     `json:"received_at"`
+}
+
+func (h *Handler) serviceChanges(w http.ResponseWriter, r *http.Request, u *tocsin.User) error {
+	if err := unknownQuery(r, "limit"); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	s, err := h.findService(ctx, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	limit, err := queryInt(r, "limit", 50, 1, 500)
+	if err != nil {
+		return err
+	}
+	changes, err := h.opts.DB.ChangeEvents(ctx, s.ID, limit)
+	if err != nil {
+		return err
+	}
+	out := make([]changeJSON, len(changes))
+	for i, c := range changes {
+		links := c.Links
+		if links == nil {
+			links = []tocsin.Link{}
+		}
+		out[i] = changeJSON{ID: c.ID, IntegrationID: c.IntegrationID, ServiceID: idOrNull(c.ServiceID), Summary: c.Summary, Source: c.Source,
+			At: c.At.UTC(), Details: c.Details, Links: links, ReceivedAt: c.ReceivedAt.UTC()}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"service_id": s.ID, "changes": out})
+	return nil
+}
