@@ -119,19 +119,45 @@ func (h *Handler) admit(integ *tocsin.Integration) error {
 	}
 }
 
-// submit stores events and counts each outcome. It returns once they are committed.
+// submit stores events and counts each outcome. It returns once they are
+// committed, with one result per event given.
 func (h *Handler) submit(ctx context.Context, format string, integ *tocsin.Integration, events []tocsin.AlertEvent) ([]tocsin.EventResult, error) {
-	for i := range events {
-		sanitize(&events[i])
+	all, added := notesApart(events)
+	for i := range all {
+		sanitize(&all[i])
 	}
-	results, err := h.pipeline.Submit(ctx, integ, events)
+	results, err := h.pipeline.Submit(ctx, integ, all)
 	if err != nil {
 		return nil, err
 	}
-	for _, r := range results {
+	mine := results[:0:0]
+	for i, r := range results {
+		if added[i] {
+			continue
+		}
+		mine = append(mine, r)
 		h.metrics.Received.WithLabelValues(format, string(r.Outcome)).Inc()
 	}
-	return results, nil
+	return mine, nil
+}
+
+// notesApart moves the note of each trigger into a note event right after it:
+// the store adds a trigger's note only to an alert that was already open, and
+// Opsgenie's create carries a note that must not be lost on a new alert. added
+// marks the events it inserted.
+func notesApart(events []tocsin.AlertEvent) (all []tocsin.AlertEvent, added []bool) {
+	for _, e := range events {
+		note := e.Note
+		if e.Action == tocsin.ActionTrigger && strings.TrimSpace(note) != "" {
+			e.Note = ""
+			all = append(all, e, tocsin.AlertEvent{Action: tocsin.ActionNote, DedupKey: e.DedupKey, Note: note, Actor: e.Actor, Channel: e.Channel, At: e.At})
+			added = append(added, false, true)
+			continue
+		}
+		all = append(all, e)
+		added = append(added, false)
+	}
+	return all, added
 }
 
 // refusal is what to answer to a request that stored nothing.
