@@ -29,21 +29,56 @@ func (s *serveCmd) Run(ctx context.Context, out io.Writer) error {
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
+	// Listen first: with port 0 the public URL is only known once the port is chosen.
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	if s.PublicURL == "" {
+		cfg.Listen, cfg.PublicURL = ln.Addr().String(), ""
+		if err := cfg.Validate(); err != nil {
+			return err
+		}
+	}
 	log := newLogger(cfg)
 	a, err := app.Open(ctx, cfg, log, tocsin.SystemClock{})
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	if err := s.firstAdmin(ctx, a, out); err != nil {
+	var demoPassword string
+	if s.Demo {
+		if err := loadDemo(ctx, a, out); err != nil {
+			return err
+		}
+		if demoPassword, err = resetDemoAdmin(ctx, a.DB, a.Clock); err != nil {
+			return fmt.Errorf("demo admin: %w", err)
+		}
+	} else if err := s.firstAdmin(ctx, a, out); err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", cfg.Listen)
-	if err != nil {
-		return err
+
+	errc := make(chan error, 1)
+	go func() { errc <- a.Run(ctx, ln) }()
+	if s.Demo {
+		// Sample alerts go through the pipeline, which runs inside a.Run.
+		seeded := make(chan error, 1)
+		go func() { seeded <- seedDemoAlerts(ctx, a) }()
+		select {
+		case err := <-seeded:
+			if err != nil {
+				fmt.Fprintf(out, "Could not add the sample alerts: %v\n", message(err))
+			}
+		case err := <-errc:
+			return err
+		}
 	}
 	fmt.Fprintf(out, "Tocsin is running at %s\n", cfg.PublicURL)
-	return a.Run(ctx, ln)
+	if s.Demo {
+		fmt.Fprintf(out, "Log in as %s with password %s (a new one at every --demo start).\n", demoAdmin, demoPassword)
+	}
+	return <-errc
 }
 
 // firstAdmin creates an admin with a generated password on a new install, and
