@@ -286,4 +286,3 @@ func contains(list []any, s string) bool {
 	}
 	return false
 }
-
