@@ -4,13 +4,20 @@ package web
 
 import (
 	"context"
+	"embed"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
+	"time"
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/ingest"
 	"github.com/tocsin/tocsin/internal/store"
 )
+
+//go:embed templates static locales
+var assets embed.FS
 
 // Options are what the web interface needs.
 type Options struct {
@@ -23,21 +30,76 @@ type Options struct {
 
 // Handler serves the HTML interface.
 type Handler struct {
-	opts Options
+	opts    Options
+	pages   map[string]*pageTemplate
+	static  map[string]*staticFile
+	i18n    *catalog
+	hub     *hub
+	cop     *http.CrossOriginProtection
+	secure  bool // cookies get Secure: the public URL is https
+	pollGap time.Duration
 }
 
 // New parses the templates (a broken one stops the binary from starting) and
 // returns the handler.
 func New(opts Options) (*Handler, error) {
-	return &Handler{opts: opts}, nil
+	if opts.Clock == nil {
+		opts.Clock = tocsin.SystemClock{}
+	}
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	opts.PublicURL = strings.TrimRight(opts.PublicURL, "/")
+	h := &Handler{
+		opts:    opts,
+		hub:     newHub(),
+		secure:  strings.HasPrefix(opts.PublicURL, "https://"),
+		pollGap: time.Second,
+	}
+	var err error
+	if h.static, err = loadStatic(assets); err != nil {
+		return nil, fmt.Errorf("web: static files: %w", err)
+	}
+	if h.i18n, err = loadCatalog(assets); err != nil {
+		return nil, fmt.Errorf("web: messages: %w", err)
+	}
+	if h.pages, err = parsePages(assets); err != nil {
+		return nil, fmt.Errorf("web: templates: %w", err)
+	}
+	h.cop = http.NewCrossOriginProtection()
+	h.cop.SetDenyHandler(http.HandlerFunc(h.crossOriginDenied))
+	return h, nil
 }
 
-// Routes registers every page.
-func (h *Handler) Routes(mux *http.ServeMux) {
+// Notify tells live pages that alerts changed in this process. It never blocks.
+func (h *Handler) Notify() { h.hub.broadcast() }
+
+// Run watches for alert changes made by other processes until ctx ends, then
+// closes every live stream so that the server can shut down.
+func (h *Handler) Run(ctx context.Context) {
+	defer h.hub.close()
+	last, err := h.opts.DB.Counter(ctx, store.CounterAlerts)
+	if err != nil && ctx.Err() == nil {
+		h.opts.Log.Warn("read alert counter", "err", err)
+	}
+	ticker := time.NewTicker(h.pollGap)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+		}
+		v, err := h.opts.DB.Counter(ctx, store.CounterAlerts)
+		if err != nil {
+			if ctx.Err() == nil {
+				h.opts.Log.Warn("read alert counter", "err", err)
+			}
+			continue
+		}
+		if v != last {
+			last = v
+			h.hub.broadcast()
+		}
+	}
 }
-
-// Notify tells live pages that alerts changed in this process.
-func (h *Handler) Notify() {}
-
-// Run watches for alert changes made by other processes until ctx ends.
-func (h *Handler) Run(ctx context.Context) { <-ctx.Done() }
