@@ -203,3 +203,11 @@ func idsOf(items []map[string]any) []int64 {
 }
 
 func v1(format string, args ...any) string { return fmt.Sprintf("/api/v1"+format, args...) }
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}

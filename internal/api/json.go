@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -56,6 +58,16 @@ func decodeBytes(body []byte, v any, optional bool) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+			name, _ = strconv.Unquote(name)
+			var generic any
+			if json.Unmarshal(body, &generic) == nil {
+				if at := unknownField(generic, reflect.TypeOf(v), name, ""); at != "" {
+					name = at
+				}
+			}
+			return tocsin.Errorf(tocsin.EINVALID, "unknown field %q in the request body", name)
+		}
 		return jsonError(err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
@@ -97,15 +109,99 @@ func jsonError(err error) error {
 		return tocsin.Errorf(tocsin.EINVALID, "the request body is not valid JSON: %s (at byte %d)", syntax.Error(), syntax.Offset)
 	case errors.As(err, &typ):
 		if typ.Field == "" {
-			return tocsin.Errorf(tocsin.EINVALID, "the request body must be a JSON object, not a %s", typ.Value)
+			return tocsin.Errorf(tocsin.EINVALID, "the request body must be a JSON object, not %s", withArticle(typ.Value))
 		}
-		return tocsin.Errorf(tocsin.EINVALID, "field %q must be %s, not a %s", typ.Field, kindOf(typ.Type.String()), typ.Value)
+		return tocsin.Errorf(tocsin.EINVALID, "field %q must be %s, not %s", typ.Field, kindOf(typ.Type.String()), withArticle(typ.Value))
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return tocsin.Errorf(tocsin.EINVALID, "the request body is not valid JSON: it ends too early")
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return tocsin.Errorf(tocsin.EINVALID, "unknown field %s in the request body", strings.TrimPrefix(err.Error(), "json: unknown field "))
 	}
 	return tocsin.Errorf(tocsin.EINVALID, "the request body is not valid JSON: %v", strings.TrimPrefix(err.Error(), "json: "))
+}
+
+// unknownField finds where in a decoded body the unknown field name sits, as a
+// dotted path ("actions.page"), by walking the body along the Go type it was
+// decoded into.
+func unknownField(v any, t reflect.Type, name, at string) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	join := func(k string) string {
+		if at == "" {
+			return k
+		}
+		return at + "." + k
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		switch t.Kind() {
+		case reflect.Map:
+			for k, child := range x {
+				if p := unknownField(child, t.Elem(), name, join(k)); p != "" {
+					return p
+				}
+			}
+		case reflect.Struct:
+			for k, child := range x {
+				f, ok := jsonField(t, k)
+				if !ok {
+					if k == name {
+						return join(k)
+					}
+					continue
+				}
+				if p := unknownField(child, f.Type, name, join(k)); p != "" {
+					return p
+				}
+			}
+		}
+	case []any:
+		if t.Kind() == reflect.Slice || t.Kind() == reflect.Array {
+			for i, child := range x {
+				if p := unknownField(child, t.Elem(), name, fmt.Sprintf("%s[%d]", at, i)); p != "" {
+					return p
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// jsonField finds the struct field a JSON key decodes into (encoding/json
+// matches names case-insensitively), looking into embedded structs.
+func jsonField(t reflect.Type, key string) (reflect.StructField, bool) {
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if f.Anonymous && tag == "" && f.Type.Kind() == reflect.Struct {
+			if inner, ok := jsonField(f.Type, key); ok {
+				return inner, true
+			}
+			continue
+		}
+		if tag == "-" || !f.IsExported() {
+			continue
+		}
+		if tag == "" {
+			tag = f.Name
+		}
+		if strings.EqualFold(tag, key) {
+			return f, true
+		}
+	}
+	return reflect.StructField{}, false
+}
+
+// withArticle names a JSON value kind as encoding/json reports it ("array", "bool"…).
+func withArticle(kind string) string {
+	switch {
+	case kind == "bool":
+		return "a boolean"
+	case kind == "array", kind == "object":
+		return "an " + kind
+	case strings.HasPrefix(kind, "number"):
+		return "a number"
+	}
+	return "a " + kind
 }
 
 // kindOf names a Go type the way a JSON client thinks of it.
