@@ -390,6 +390,14 @@ func (h *Handler) bulk(w http.ResponseWriter, r *http.Request, u *tocsin.User, a
 	return nil
 }
 
+// fieldError is asInvalid for a body field: the message says which field.
+func fieldError(field string, err error) error {
+	if tocsin.ErrorCode(err) == tocsin.ENOTFOUND {
+		return tocsin.Errorf(tocsin.EINVALID, "field %q: %s", field, tocsin.ErrorMessage(err))
+	}
+	return err
+}
+
 // asInvalid turns "X not found" about something named in the request's body or
 // query into a 400: the endpoint exists, the input is wrong.
 func asInvalid(err error) error {

@@ -344,9 +344,3 @@ func unknownQuery(r *http.Request, known ...string) error {
 }
 
 func itoa(id int64) string { return strconv.FormatInt(id, 10) }
-
-// quote makes a JSON string of s, for reusing body-field parsers on query values.
-func quote(s string) string {
-	b, _ := json.Marshal(s)
-	return string(b)
-}

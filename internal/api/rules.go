@@ -147,7 +147,7 @@ func (h *Handler) integrationRef(ctx context.Context, raw json.RawMessage) (int6
 		return 0, nil
 	}
 	if _, err := h.opts.DB.Integration(ctx, id); err != nil {
-		return 0, asInvalid(err)
+		return 0, fieldError("integration", err)
 	}
 	return id, nil
 }
@@ -175,16 +175,22 @@ func (h *Handler) listRules(w http.ResponseWriter, r *http.Request, u *tocsin.Us
 	ctx := r.Context()
 	var rules []*tocsin.ProcessingRule
 	var err error
-	if v := strings.TrimSpace(r.URL.Query().Get("integration")); v != "" {
-		id, err := h.integrationRef(ctx, json.RawMessage(quote(v)))
-		if err != nil {
-			return err
+	switch v := strings.TrimSpace(r.URL.Query().Get("integration")); v {
+	case "":
+		rules, err = h.opts.DB.AllRules(ctx)
+	case "global":
+		rules, err = h.opts.DB.Rules(ctx, 0)
+	default:
+		id, ok := isID(v)
+		if !ok {
+			return tocsin.Errorf(tocsin.EINVALID, "query parameter integration=%q must be an integration id or global", v)
+		}
+		if _, err := h.opts.DB.Integration(ctx, id); err != nil {
+			return asInvalid(err)
 		}
 		rules, err = h.opts.DB.Rules(ctx, id)
-		if err != nil {
-			return err
-		}
-	} else if rules, err = h.opts.DB.AllRules(ctx); err != nil {
+	}
+	if err != nil {
 		return err
 	}
 	out := make([]ruleJSON, len(rules))

@@ -89,6 +89,7 @@ func TestRules(t *testing.T) {
 			t.Errorf("integration rules: %v", got)
 		}
 		e.fails(e.viewer, "GET", v1("/rules?integration=999"), nil, 400, "invalid", "999")
+		e.fails(e.viewer, "GET", v1("/rules?integration=generic-1"), nil, 400, "invalid", "generic-1")
 
 		// PATCH replaces the fields sent; actions are replaced whole.
 		patched := e.must(e.admin, "PATCH", v1("/rules/%d", gid), map[string]any{"enabled": false, "actions": map[string]any{"set_priority": "P2"}}, 200)

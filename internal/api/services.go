@@ -50,7 +50,7 @@ func (h *Handler) teamRef(ctx context.Context, field string, raw json.RawMessage
 	}
 	t, err := h.findTeam(ctx, name)
 	if err != nil {
-		return 0, asInvalid(err)
+		return 0, fieldError(field, err)
 	}
 	return t.ID, nil
 }
@@ -66,7 +66,7 @@ func (h *Handler) serviceRef(ctx context.Context, field string, raw json.RawMess
 	}
 	s, err := h.findService(ctx, name)
 	if err != nil {
-		return 0, asInvalid(err)
+		return 0, fieldError(field, err)
 	}
 	return s.ID, nil
 }

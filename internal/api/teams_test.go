@@ -85,7 +85,7 @@ func TestTeamsAndServices(t *testing.T) {
 			t.Errorf("service without a team: %v", orphan)
 		}
 		e.fails(e.admin, "POST", v1("/services"), map[string]any{"name": "checkout"}, 409, "conflict", "checkout")
-		e.fails(e.admin, "POST", v1("/services"), map[string]any{"name": "web", "team": "nope"}, 400, "invalid", `"nope"`)
+		e.fails(e.admin, "POST", v1("/services"), map[string]any{"name": "web", "team": "nope"}, 400, "invalid", `field "team"`, `"nope"`)
 		e.fails(e.admin, "POST", v1("/services"), map[string]any{"name": "web", "team": true}, 400, "invalid", `"team"`)
 		e.fails(e.admin, "POST", v1("/services"), map[string]any{"name": "web", "description": string(make([]byte, 2001))}, 400, "invalid", "2000")
 		e.fails(e.admin, "GET", v1("/services/web"), nil, 404, "not_found")
