@@ -138,13 +138,32 @@ stop_server() {
 	SERVER_PID=""
 }
 
-# load LABEL ARGS...: one loadgen run, its row appended to $ROWS.
+# batch_stats prints the server's running sum and count of events per commit.
+batch_stats() {
+	curl -fsS "$URL/metrics" | awk '/^tocsin_ingest_batch_events_sum/ {s=$2} /^tocsin_ingest_batch_events_count/ {c=$2} END {print s+0, c+0}'
+}
+
+# cpu_ticks prints the CPU time (user + system, in clock ticks) a process has used.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# load LABEL ARGS...: one loadgen run, its row appended to $ROWS, and how the
+# server batched commits and how much CPU it got (the machine is shared) to $NOTES.
 load() {
 	local label=$1
 	shift
 	log "$label"
+	local s0 n0 s1 n1 t0 t1
+	read -r s0 n0 < <(batch_stats)
+	t0=$(cpu_ticks "$SERVER_PID")
 	"$WORK/loadgen" -url "$URL" -key "$KEY" -clients "$CLIENTS" -duration "$DURATION" -warmup "$WARMUP" \
 		-label "$label" -row-file "$ROWS" "$@" >&2
+	read -r s1 n1 < <(batch_stats)
+	t1=$(cpu_ticks "$SERVER_PID")
+	awk -v l="$label" -v s=$((s1 - s0)) -v n=$((n1 - n0)) -v t=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" \
+		-v secs=$((${DURATION%s} + ${WARMUP%s})) 'BEGIN {
+			printf "- %s: %d commits, %.1f events per commit; the server used %.1f CPU-seconds in %d s (%.2f cores)\n",
+				l, n, n ? s / n : 0, t / hz, secs, t / hz / secs
+		}' >>"$NOTES"
 }
 
 bench_engine() {
