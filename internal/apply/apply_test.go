@@ -494,3 +494,30 @@ func TestLoadFolderMergesFiles(t *testing.T) {
 		t.Fatalf("duplicate across files: %v", err)
 	}
 }
+
+func TestParseErrorsReadWell(t *testing.T) {
+	cases := map[string]string{
+		"- a\n- b\n":         "f.yaml: line 1: expected sections (teams:, users:, services:, integrations:, processing_rules:), found a list",
+		"teams: {name: x}\n": "f.yaml: line 1: expected a list, found a mapping",
+		"teams:\n  - name: x\n    members: bob\n":                                                                            "f.yaml: line 3: expected a list, found `bob`",
+		"users:\n  - {email: a@b.c, name: A, contact_methods: {x: 1}}\n":                                                     "f.yaml: line 2: expected a list, found a mapping",
+		"processing_rules:\n  - name: r\n    position: first\n    enabled: maybe\n    actions: {suppress: true, bogus: 1}\n": "f.yaml: line 3: expected a whole number, found `first`; line 4: expected true or false, found `maybe`; line 5: unknown field \"bogus\"",
+		"teams:\n\t- name: x\n": "f.yaml: line 2: found character that cannot start any token",
+	}
+	for text, want := range cases {
+		_, err := apply.Parse("f.yaml", strings.NewReader(text))
+		if err == nil || err.Error() != want {
+			t.Errorf("%q: error %v\nwant %s", text, err, want)
+		}
+	}
+}
+
+// FuzzParse: whatever a file holds, Parse answers with a document or an error, never a panic.
+func FuzzParse(f *testing.F) {
+	f.Add(baseConfig)
+	f.Add("teams:\n  - name: x\n---\nservices: []\n")
+	f.Add("- a\n")
+	f.Fuzz(func(t *testing.T, text string) {
+		apply.Parse("fuzz.yaml", strings.NewReader(text))
+	})
+}

@@ -250,14 +250,52 @@ func (d *Document) locate(file string, data []byte, n int) {
 	}
 }
 
-var unknownField = regexp.MustCompile(`field (\S+) not found in type \S+`)
+var (
+	unknownField = regexp.MustCompile(`field (\S+) not found in type \S+`)
+	wrongType    = regexp.MustCompile("cannot unmarshal !!(\\w+)(?: `([^`]*)`)? into ([^\\s;]+(?: \\{\\})?)")
+)
 
-// yamlMessage makes the decoder's errors read as a person would write them.
+// yamlMessage makes the decoder's errors read as a person would write them,
+// without Go type names.
 func yamlMessage(err error) string {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	msg = strings.ReplaceAll(msg, "unmarshal errors:\n  ", "")
 	msg = strings.ReplaceAll(msg, "\n  ", "; ")
-	return unknownField.ReplaceAllString(msg, `unknown field "$1"`)
+	msg = unknownField.ReplaceAllString(msg, `unknown field "$1"`)
+	return wrongType.ReplaceAllStringFunc(msg, func(m string) string {
+		sub := wrongType.FindStringSubmatch(m)
+		return "expected " + expected(sub[3]) + ", found " + found(sub[1], sub[2])
+	})
+}
+
+func expected(goType string) string {
+	switch {
+	case goType == "apply.Document":
+		return "sections (teams:, users:, services:, integrations:, processing_rules:)"
+	case strings.HasPrefix(goType, "[]"):
+		return "a list"
+	case strings.HasPrefix(goType, "map["):
+		return "a mapping"
+	case goType == "bool":
+		return "true or false"
+	case strings.HasPrefix(goType, "int"):
+		return "a whole number"
+	case strings.HasPrefix(goType, "apply.") || goType == "tocsin.TimeWindow" || goType == "tocsin.RuleActions" || goType == "tocsin.Condition":
+		return "a mapping of fields"
+	}
+	return "text"
+}
+
+func found(tag, value string) string {
+	switch tag {
+	case "seq":
+		return "a list"
+	case "map":
+		return "a mapping"
+	case "null":
+		return "nothing"
+	}
+	return "`" + value + "`"
 }
 
 // Encode writes the document as YAML, the way Export and docs/config.md show it.
