@@ -177,3 +177,12 @@ func itoa(id int64) string { return strconv.FormatInt(id, 10) }
 func storeAction(a tocsin.EventAction) store.AlertAction {
 	return store.AlertAction{Action: a, Actor: "Test", Channel: tocsin.ChannelCLI}
 }
+
+func atoi(t *testing.T, s string) int {
+	t.Helper()
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}

@@ -101,6 +101,24 @@ func TestEveryMessageUsedExists(t *testing.T) {
 	for _, a := range []string{"ack", "resolve"} {
 		used["alert.bulk_done."+a] = true
 	}
+	for _, t := range tocsin.IntegrationTypes {
+		used["integration.type_"+string(t)] = true
+	}
+	primary, others := integrationSnippets("http://x", &tocsin.Integration{Type: tocsin.IntegrationGeneric}, "k", "")
+	for _, s := range append(primary, others...) {
+		used["snippet."+s.Key] = true
+	}
+	for _, op := range []string{"equals", "not_equals", "contains", "regex", "exists", "not_exists"} {
+		used["rule.op_"+op] = true
+	}
+	for _, d := range weekdayNames() {
+		used["day."+d] = true
+	}
+	// Ids handed to secretBox and Window as values.
+	for _, id := range []string{"integration.key_created", "integration.key_rotated", "integration.key_hint", "user.password_title", "user.password_hint",
+		"token.created_title", "token.created_hint", "rule.window_inside", "rule.window_outside"} {
+		used[id] = true
+	}
 	var missing []string
 	for id := range used {
 		if !en[id] && !strings.HasSuffix(id, ".") {

@@ -25,4 +25,44 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	page("GET /alerts/{id}", signedIn, h.alertShow)
 	page("POST /alerts/{id}/{action}", responder, h.alertAct)
 	handle("GET /events", http.HandlerFunc(h.eventsStream))
+
+	// Teams.
+	page("GET /teams", signedIn, h.teamList)
+	page("POST /teams", admin, h.teamCreate)
+	page("GET /teams/{id}", signedIn, h.teamShow)
+	page("POST /teams/{id}", admin, h.teamSave)
+	page("POST /teams/{id}/delete", admin, h.teamDelete)
+
+	// Services, and the integrations that bring their alerts in.
+	page("GET /services", signedIn, h.serviceList)
+	page("POST /services", admin, h.serviceCreate)
+	page("GET /services/{id}", signedIn, h.serviceShow)
+	page("POST /services/{id}", admin, h.serviceSave)
+	page("POST /services/{id}/delete", admin, h.serviceDelete)
+	page("POST /integrations", admin, h.integrationCreate)
+	page("GET /integrations/{id}", signedIn, h.integrationShow)
+	page("POST /integrations/{id}", admin, h.integrationSave)
+	page("POST /integrations/{id}/rotate", admin, h.integrationRotate)
+	page("POST /integrations/{id}/revoke", admin, h.integrationRevoke)
+	page("POST /integrations/{id}/delete", admin, h.integrationDelete)
+	page("POST /integrations/{id}/test", responder, h.integrationSend)
+
+	// Processing rules.
+	page("GET /rules", signedIn, h.ruleList)
+	page("GET /rules/new", admin, h.ruleNew)
+	page("POST /rules", admin, h.ruleSave)
+	page("GET /rules/{id}", admin, h.ruleEdit)
+	page("POST /rules/{id}", admin, h.ruleSave)
+	page("POST /rules/{id}/delete", admin, h.ruleDelete)
+
+	// Users (admins) and one's own profile.
+	page("GET /users", admin, h.userList)
+	page("POST /users", admin, h.userCreate)
+	page("POST /users/{id}/role", admin, h.userRole)
+	page("POST /users/{id}/delete", admin, h.userDelete)
+	page("GET /profile", signedIn, h.profileShow)
+	page("POST /profile", signedIn, h.profileSave)
+	page("POST /profile/password", signedIn, h.profilePassword)
+	page("POST /profile/tokens", signedIn, h.tokenCreate)
+	page("POST /profile/tokens/{token}/revoke", signedIn, h.tokenRevoke)
 }
