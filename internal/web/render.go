@@ -26,12 +26,12 @@ type pageTemplate struct {
 // whatever depends on the request (language, time zone) is a method of view.
 func templateFuncs() template.FuncMap {
 	return template.FuncMap{
-		"prioClass": func(p tocsin.Priority) string { return strings.ToLower(string(p)) },
-		"labels":    sortedLabels,
-		"pretty":    prettyDetails,
-		"httpLink":  isHTTPLink,
-		"add":       func(a, b int) int { return a + b },
-		"join":      strings.Join,
+		"prioClass":   func(p tocsin.Priority) string { return strings.ToLower(string(p)) },
+		"labels":      sortedLabels,
+		"pretty":      prettyDetails,
+		"httpLink":    isHTTPLink,
+		"add":         func(a, b int) int { return a + b },
+		"join":        strings.Join,
 		"snippetArgs": func(p viewer, list []snippet) *snippetsView { return &snippetsView{view: p.base(), List: list} },
 		"integrationFormArgs": func(p viewer, serviceID int64, form integrationForm, types []tocsin.IntegrationType) *integrationFormView {
 			return &integrationFormView{view: p.base(), ServiceID: serviceID, Form: form, Types: types}
