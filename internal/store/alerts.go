@@ -33,7 +33,12 @@ type openAlert struct {
 	status        tocsin.AlertStatus
 	repeats       int // occurrences to add at the end of the batch
 	lastSeen      time.Time
+	loggedAt      time.Time // when repeats last went into the timeline
+	unlogged      int       // repeats counted since then
 }
+
+// repeatLogInterval spaces the "received again" lines of a noisy alert's timeline.
+const repeatLogInterval = time.Minute
 
 // batch holds the prepared statements and the alerts a batch has touched, so that
 // a burst of events about one alert costs one row update, not one per event.
@@ -45,6 +50,8 @@ type batch struct {
 	findOpen *sql.Stmt
 	insert   *sql.Stmt
 	timeline *sql.Stmt
+	repeat   *sql.Stmt // count repeats and log them
+	quiet    *sql.Stmt // count repeats, log later
 }
 
 // ApplyEvents stores a batch of events in one transaction and reports what
@@ -54,10 +61,18 @@ func (db *DB) ApplyEvents(ctx context.Context, items []IngestItem, now time.Time
 	err := db.InTx(ctx, func(tx *Tx) error {
 		b := &batch{tx: tx, now: now, byKey: map[string]*openAlert{}, byID: map[int64]*openAlert{}}
 		var err error
-		if b.findOpen, err = tx.tx.PrepareContext(ctx, `SELECT id, status FROM alerts WHERE integration_id = $1 AND dedup_key = $2 AND status <> 'resolved'`); err != nil {
+		if b.findOpen, err = tx.tx.PrepareContext(ctx, `SELECT id, status, repeat_logged_at, repeats_unlogged FROM alerts WHERE integration_id = $1 AND dedup_key = $2 AND status <> 'resolved'`); err != nil {
 			return err
 		}
 		defer b.findOpen.Close()
+		if b.repeat, err = tx.tx.PrepareContext(ctx, `UPDATE alerts SET occurrences = occurrences + $1, last_seen_at = $2, updated_at = $2, repeat_logged_at = $2, repeats_unlogged = 0 WHERE id = $3`); err != nil {
+			return err
+		}
+		defer b.repeat.Close()
+		if b.quiet, err = tx.tx.PrepareContext(ctx, `UPDATE alerts SET occurrences = occurrences + $1, last_seen_at = $2, updated_at = $2, repeats_unlogged = repeats_unlogged + $1 WHERE id = $3`); err != nil {
+			return err
+		}
+		defer b.quiet.Close()
 		if b.insert, err = tx.tx.PrepareContext(ctx, `INSERT INTO alerts (integration_id, service_id, dedup_key, summary, details, source, priority, labels, links, status, suppressed, occurrences, first_seen_at, last_seen_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'triggered', $10, 1, $11, $11, $11) RETURNING id`); err != nil {
 			return err
@@ -97,7 +112,10 @@ func (b *batch) lookup(ctx context.Context, integrationID int64, e *tocsin.Alert
 			return a, nil
 		}
 		a := &openAlert{id: e.AlertID}
-		err := b.tx.queryRow(ctx, `SELECT integration_id, dedup_key, status FROM alerts WHERE id = $1 AND integration_id = $2`, e.AlertID, integrationID).Scan(&a.integrationID, &a.dedupKey, &a.status)
+		var logged int64
+		err := b.tx.queryRow(ctx, `SELECT integration_id, dedup_key, status, repeat_logged_at, repeats_unlogged FROM alerts WHERE id = $1 AND integration_id = $2`, e.AlertID, integrationID).
+			Scan(&a.integrationID, &a.dedupKey, &a.status, &logged, &a.unlogged)
+		a.loggedAt = fromMS(logged)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, nil
 		}
@@ -115,7 +133,9 @@ func (b *batch) lookup(ctx context.Context, integrationID int64, e *tocsin.Alert
 		return a, nil
 	}
 	a := &openAlert{integrationID: integrationID, dedupKey: e.DedupKey}
-	err := b.findOpen.QueryRowContext(ctx, integrationID, e.DedupKey).Scan(&a.id, &a.status)
+	var logged int64
+	err := b.findOpen.QueryRowContext(ctx, integrationID, e.DedupKey).Scan(&a.id, &a.status, &logged, &a.unlogged)
+	a.loggedAt = fromMS(logged)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -295,12 +315,18 @@ func (b *batch) flush(ctx context.Context) error {
 		if a.repeats == 0 {
 			continue
 		}
-		if _, err := b.tx.exec(ctx, `UPDATE alerts SET occurrences = occurrences + $1, last_seen_at = $2, updated_at = $2 WHERE id = $3`, a.repeats, ms(a.lastSeen), id); err != nil {
+		if !a.loggedAt.IsZero() && b.now.Sub(a.loggedAt) < repeatLogInterval {
+			if _, err := b.quiet.ExecContext(ctx, a.repeats, ms(a.lastSeen), id); err != nil {
+				return fmt.Errorf("count repeats: %w", err)
+			}
+			continue
+		}
+		if _, err := b.repeat.ExecContext(ctx, a.repeats, ms(a.lastSeen), id); err != nil {
 			return fmt.Errorf("count repeats: %w", err)
 		}
 		msg := "received again"
-		if a.repeats > 1 {
-			msg = fmt.Sprintf("received again %d times", a.repeats)
+		if n := a.repeats + a.unlogged; n > 1 {
+			msg = fmt.Sprintf("received again %d times", n)
 		}
 		if err := b.addTimeline(ctx, id, tocsin.TimelineRepeated, "", "", msg); err != nil {
 			return err

@@ -255,3 +255,37 @@ func TestUsersSessionsTokens(t *testing.T) {
 		}
 	})
 }
+
+// A noisy alert counts every repeat but writes at most one timeline line a
+// minute, with the number of repeats it stands for.
+func TestRepeatsLoggedOnceAMinute(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		db := testkit.OpenDB(t, engine)
+		integ := fixture(t, db)
+		trigger := func(at time.Time) { apply(t, db, integ, at, event(tocsin.ActionTrigger, "noisy", "Queue backlog")) }
+		trigger(t0)                       // created
+		trigger(t0.Add(10 * time.Second)) // logged: the first repeat
+		for i := 1; i <= 5; i++ {         // counted quietly
+			trigger(t0.Add(time.Duration(10+i) * time.Second))
+		}
+		trigger(t0.Add(2 * time.Minute)) // logged with the quiet ones
+		alerts, _, err := db.Alerts(ctx, tocsin.AlertFilter{})
+		if err != nil || len(alerts) != 1 {
+			t.Fatalf("alerts: %v %v", alerts, err)
+		}
+		if alerts[0].Occurrences != 8 {
+			t.Fatalf("occurrences = %d, want 8", alerts[0].Occurrences)
+		}
+		timeline, _ := db.Timeline(ctx, alerts[0].ID)
+		var repeats []string
+		for _, e := range timeline {
+			if e.Kind == tocsin.TimelineRepeated {
+				repeats = append(repeats, e.Message)
+			}
+		}
+		if len(repeats) != 2 || repeats[0] != "received again" || repeats[1] != "received again 6 times" {
+			t.Fatalf("repeat lines = %q", repeats)
+		}
+	})
+}

@@ -101,6 +101,9 @@ CREATE TABLE alerts (
     resolved_at     INTEGER NOT NULL DEFAULT 0,
     resolved_by     TEXT NOT NULL DEFAULT '',
     resolve_channel TEXT NOT NULL DEFAULT '',
+    -- Repeats are written to the timeline at most once a minute, with their count.
+    repeat_logged_at INTEGER NOT NULL DEFAULT 0,
+    repeats_unlogged INTEGER NOT NULL DEFAULT 0,
     updated_at      INTEGER NOT NULL
 );
 -- At most one open alert per (integration, dedup key): the dedup rule, enforced.
