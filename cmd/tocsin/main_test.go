@@ -6,6 +6,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -299,6 +300,16 @@ func TestServeDemo(t *testing.T) {
 			resp.Body.Close()
 			if resp.StatusCode != http.StatusNotFound && (resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "demo@tocsin.example")) {
 				t.Errorf("GET /api/v1/me as the demo admin: %d %s", resp.StatusCode, body)
+			}
+		}
+		// The login form takes the printed password (when the web UI has one).
+		noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		if resp, err := noRedirect.PostForm(url[1]+"/login", neturl.Values{"email": {"demo@tocsin.example"}, "password": {login[1]}}); err != nil {
+			t.Errorf("POST /login: %v", err)
+		} else {
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusNotFound && (resp.StatusCode/100 != 3 || len(resp.Cookies()) == 0) {
+				t.Errorf("POST /login as the demo admin: %d, cookies %v", resp.StatusCode, resp.Cookies())
 			}
 		}
 		s.shutdown(t)
