@@ -272,7 +272,8 @@ func generate(ctx context.Context, c config) (*result, error) {
 	}
 	wg.Wait()
 	// An interrupt (Ctrl-C) ends the run early; what was measured is still reported.
-	return merge(workers, measureFrom, stopAt, seq.Load(), c.MaxEvents), nil
+	interrupted := errors.Is(context.Cause(ctx), context.Canceled)
+	return merge(workers, measureFrom, stopAt, seq.Load(), c.MaxEvents, interrupted), nil
 }
 
 // appendEvent writes a PagerDuty Events v2 trigger. Dedup keys are ASCII made

@@ -11,20 +11,21 @@ import (
 
 // result is what a run measured, over the events sent in the measured window.
 type result struct {
-	Sent      int64 // events handed out, warm-up included
-	Measured  int64 // events whose (intended) start fell in the window
-	Accepted  int64 // of those, answered 202
-	Status    map[int]int64
-	Transport map[string]int64
-	Elapsed   time.Duration   // from the window's start to the last answer of a measured event
-	Latencies []time.Duration // of the 202 answers, sorted
-	Acked     []string        // dedup keys answered 202, warm-up included
-	HitMax    bool            // stopped by -max-events rather than by time
+	Sent        int64 // events handed out, warm-up included
+	Measured    int64 // events whose (intended) start fell in the window
+	Accepted    int64 // of those, answered 202
+	Status      map[int]int64
+	Transport   map[string]int64
+	Elapsed     time.Duration   // from the window's start to the last answer of a measured event
+	Latencies   []time.Duration // of the 202 answers, sorted
+	Acked       []string        // dedup keys answered 202, warm-up included
+	HitMax      bool            // stopped by -max-events rather than by time
+	Interrupted bool            // stopped by a signal
 }
 
-func merge(workers []*worker, from, to time.Time, sent, maxEvents int64) *result {
+func merge(workers []*worker, from, to time.Time, sent, maxEvents int64, interrupted bool) *result {
 	r := &result{Status: map[int]int64{}, Transport: map[string]int64{}, Sent: min(sent, maxEvents), HitMax: sent >= maxEvents}
-	last := to
+	var last time.Time
 	for _, w := range workers {
 		r.Measured += w.measured
 		for k, v := range w.status {
@@ -39,15 +40,15 @@ func merge(workers []*worker, from, to time.Time, sent, maxEvents int64) *result
 			last = w.lastDone
 		}
 	}
-	// A run cut short by -max-events ends at its last answer, not at the deadline.
-	if r.HitMax {
-		last = from
-		for _, w := range workers {
-			if w.lastDone.After(last) {
-				last = w.lastDone
-			}
-		}
+	// A run that went the whole time is measured to its deadline (or its last
+	// answer, if later); one cut short by -max-events or an interrupt, to its last answer.
+	if !r.HitMax && !interrupted && last.Before(to) {
+		last = to
 	}
+	if last.Before(from) {
+		last = from
+	}
+	r.Interrupted = interrupted
 	r.Accepted = r.Status[202]
 	r.Elapsed = last.Sub(from)
 	slices.Sort(r.Latencies)
@@ -97,6 +98,9 @@ func (r *result) print(out io.Writer, c config) {
 	fmt.Fprintf(out, "sent %d events (%d in the measured %.1fs window)", r.Sent, r.Measured, r.Elapsed.Seconds())
 	if r.HitMax {
 		fmt.Fprintf(out, ", stopped at -max-events %d", c.MaxEvents)
+	}
+	if r.Interrupted {
+		fmt.Fprint(out, ", interrupted")
 	}
 	fmt.Fprintln(out)
 	fmt.Fprintf(out, "accepted (202): %d  =  %.0f events/s\n", r.Accepted, r.Throughput())
