@@ -129,7 +129,7 @@ func verify(ctx context.Context, db *store.DB, key, ackedPath string, out io.Wri
 	if err := sc.Err(); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "durability: %d events acknowledged with 202, %d alerts stored, %d acknowledged events missing\n", acked, len(stored), missing)
+	fmt.Fprintf(out, "durability: %d events acknowledged with 202, %d alerts of the integration stored (earlier runs included), %d acknowledged events missing\n", acked, len(stored), missing)
 	if missing > 0 {
 		return fmt.Errorf("%d acknowledged events lost, e.g. %s", missing, strings.Join(firstMissing, ", "))
 	}
