@@ -42,7 +42,8 @@ func (h *Handler) newView(w http.ResponseWriter, r *http.Request, user *tocsin.U
 		}
 	}
 	v.Lang = h.i18n.pick(pref, r.Header.Get("Accept-Language"))
-	if c, err := r.Cookie(flashCookie); err == nil {
+	// A live refresh must not swallow a message meant for the next full page.
+	if c, err := r.Cookie(flashCookie); err == nil && !r.URL.Query().Has("fragment") {
 		if text, err := url.QueryUnescape(c.Value); err == nil && len(text) > 2 {
 			v.Flash = &flash{Error: strings.HasPrefix(text, "e:"), Message: text[2:]}
 		}
