@@ -141,6 +141,68 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		}
 	}
 
+	// Every schema uses only OpenAPI 3.0 schema keywords: a stray key is most
+	// often a YAML slip (an unquoted comma inside a {flow: mapping}).
+	keywords := map[string]bool{}
+	for _, k := range strings.Fields(`$ref type format description nullable enum default example properties required
+		additionalProperties items allOf oneOf anyOf not minimum maximum minLength maxLength pattern minItems maxItems
+		readOnly writeOnly deprecated title uniqueItems exclusiveMinimum exclusiveMaximum multipleOf minProperties maxProperties discriminator`) {
+		keywords[k] = true
+	}
+	var schemaWalk func(v any, at string)
+	schemaWalk = func(v any, at string) {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return
+		}
+		for k, child := range m {
+			if !keywords[k] {
+				t.Errorf("%s: %q is not a schema keyword", at, k)
+			}
+			switch k {
+			case "items", "not":
+				schemaWalk(child, at+"/"+k)
+			case "additionalProperties":
+				schemaWalk(child, at+"/"+k)
+			case "allOf", "oneOf", "anyOf":
+				for i, sub := range asList(child) {
+					schemaWalk(sub, fmt.Sprintf("%s/%s[%d]", at, k, i))
+				}
+			case "properties":
+				props, _ := child.(map[string]any)
+				for name, sub := range props {
+					schemaWalk(sub, at+"/properties/"+name)
+				}
+			}
+		}
+	}
+	var findSchemas func(v any, at string)
+	findSchemas = func(v any, at string) {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, child := range x {
+				if k == "schema" {
+					schemaWalk(child, at+"/schema")
+					continue
+				}
+				findSchemas(child, at+"/"+k)
+			}
+		case []any:
+			for i, child := range x {
+				findSchemas(child, fmt.Sprintf("%s[%d]", at, i))
+			}
+		}
+	}
+	findSchemas(s.doc["paths"], "#/paths")
+	components, _ := s.doc["components"].(map[string]any)
+	findSchemas(components["parameters"], "#/components/parameters")
+	findSchemas(components["responses"], "#/components/responses")
+	findSchemas(components["headers"], "#/components/headers")
+	schemas, _ := components["schemas"].(map[string]any)
+	for name, sc := range schemas {
+		schemaWalk(sc, "#/components/schemas/"+name)
+	}
+
 	// Every $ref anywhere in the document resolves.
 	var walk func(v any, at string)
 	walk = func(v any, at string) {
