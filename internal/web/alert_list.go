@@ -197,19 +197,22 @@ func (h *Handler) alertList(w http.ResponseWriter, r *http.Request, v *view) {
 		h.fail(w, r, v, err)
 		return
 	}
-	p, err := h.loadAlertList(r, v, q)
+	fragment := r.URL.Query().Get("fragment") == "1"
+	p, err := h.loadAlertList(r, v, q, fragment)
 	if err != nil {
 		h.fail(w, r, v, err)
 		return
 	}
-	if r.URL.Query().Get("fragment") == "1" {
+	if fragment {
 		h.renderFragment(w, r, "alert_list", "alert_list_live", p)
 		return
 	}
 	h.render(w, r, http.StatusOK, "alert_list", p)
 }
 
-func (h *Handler) loadAlertList(r *http.Request, v *view, q alertQuery) (*alertListPage, error) {
+// loadAlertList reads what the list shows; a live refresh (fragment) skips the
+// filter form's choices, which it does not redraw.
+func (h *Handler) loadAlertList(r *http.Request, v *view, q alertQuery, fragment bool) (*alertListPage, error) {
 	ctx := r.Context()
 	alerts, total, err := h.opts.DB.Alerts(ctx, q.filter())
 	if err != nil {
@@ -223,9 +226,11 @@ func (h *Handler) loadAlertList(r *http.Request, v *view, q alertQuery) (*alertL
 	if err != nil {
 		return nil, err
 	}
-	teams, err := h.opts.DB.Teams(ctx)
-	if err != nil {
-		return nil, err
+	var teams []*tocsin.Team
+	if !fragment {
+		if teams, err = h.opts.DB.Teams(ctx); err != nil {
+			return nil, err
+		}
 	}
 	p := &alertListPage{view: v, Query: q, Alerts: alerts, Total: total, Services: services, Teams: teams, services: map[int64]string{}, Priorities: tocsin.Priorities}
 	for _, s := range services {

@@ -121,3 +121,28 @@ func TestCrossOriginPostRefused(t *testing.T) {
 		t.Errorf("same-origin post: %d", p.Status)
 	}
 }
+
+func TestLanguageFollowsTheBrowserThenThePreference(t *testing.T) {
+	f := newFixture(t, "sqlite")
+	b := newBrowser(t, f.app)
+	req, _ := http.NewRequest(http.MethodGet, f.app.URL+"/login", nil)
+	req.Header.Set("Accept-Language", "fr-FR,fr;q=0.9,en;q=0.5")
+	p := b.do(req)
+	mustContain(t, p.Body, `<html lang="fr">`, "Se connecter à Tocsin", "Mot de passe")
+	mustContain(t, b.get("/login").Body, `<html lang="en">`, "Sign in to Tocsin")
+
+	// A French login failure is in French too.
+	req, _ = http.NewRequest(http.MethodPost, f.app.URL+"/login", strings.NewReader("email=x%40example.com&password=nope"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept-Language", "fr")
+	if p := b.do(req); p.Status != http.StatusUnauthorized || !strings.Contains(p.Body, "Adresse e-mail ou mot de passe incorrect.") {
+		t.Errorf("French login failure: %d", p.Status)
+	}
+
+	// The user's preference beats the browser.
+	b.login("max@example.com")
+	b.follow(b.post("/profile", url.Values{"name": {"Max Member"}, "timezone": {"UTC"}, "locale": {"en"}}))
+	req, _ = http.NewRequest(http.MethodGet, f.app.URL+"/alerts", nil)
+	req.Header.Set("Accept-Language", "fr")
+	mustContain(t, b.do(req).Body, `<html lang="en">`)
+}
