@@ -1,8 +1,10 @@
 package ingest_test
 
 import (
+	"bytes"
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -123,5 +125,20 @@ func TestGenericRefused(t *testing.T) {
 		if n := len(e.alerts()); n != 0 {
 			t.Fatalf("refused requests stored %d alerts", n)
 		}
+	})
+}
+
+// FuzzGeneric feeds arbitrary bodies to the generic endpoint, with a live key.
+func FuzzGeneric(f *testing.F) {
+	for _, seed := range seeds(f, "generic_") {
+		f.Add(seed)
+	}
+	f.Add([]byte(`{"summary":"s","details":"plain text","labels":{"n":1.5e300,"o":{}},"links":[{"href":"javascript:alert(1)"}]}`))
+	f.Add([]byte(`[{"summary":"a","dedup_key":"k"},{"dedup_key":"k","status":"acknowledge","note":"n"},{"dedup_key":"k","status":"resolve"}]`))
+	f.Add([]byte(`null`))
+	a := testkit.Start(f, "sqlite")
+	_, key := a.Integration(tocsin.IntegrationGeneric, a.Service("payments", "checkout").ID)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		fuzzServe(t, a, httptest.NewRequest("POST", "/hooks/generic/"+key, bytes.NewReader(body)))
 	})
 }

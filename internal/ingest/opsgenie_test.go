@@ -1,10 +1,13 @@
 package ingest_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -275,5 +278,45 @@ func TestOpsgenieRefused(t *testing.T) {
 		if n := len(e.alerts()); n != 0 {
 			t.Fatalf("refused requests stored %d alerts", n)
 		}
+	})
+}
+
+// FuzzOpsgenie feeds arbitrary identifiers, identifier types and bodies to every
+// Opsgenie endpoint, with a live key.
+func FuzzOpsgenie(f *testing.F) {
+	for _, seed := range seeds(f, "opsgenie_") {
+		f.Add(uint8(0), "", "", seed)
+	}
+	f.Add(uint8(1), "6b86b273ff34fce19d6b804eff5a3f5747ada4eaa22f1d49c01e52ddb7875b4b", "alias", []byte(`{"source":"http://alertmanager:9093"}`))
+	f.Add(uint8(2), "1", "", []byte(`{"user":"alice","note":"on it"}`))
+	f.Add(uint8(3), "1", "tiny", []byte(nil))
+	f.Add(uint8(4), "x", "alias", []byte(`{"note":"n"}`))
+	f.Add(uint8(5), "x", "alias", []byte(`{"message":"new"}`))
+	f.Add(uint8(6), "x", "alias", []byte(`{"description":"d"}`))
+	f.Add(uint8(7), "00000000-0000-4000-8000-000000000000", "", []byte(nil))
+	a := testkit.Start(f, "sqlite")
+	_, key := a.Integration(tocsin.IntegrationOpsgenie, a.Service("payments", "checkout").ID)
+	f.Fuzz(func(t *testing.T, op uint8, id, identifierType string, body []byte) {
+		method, path := "POST", "/v2/alerts"
+		switch op % 8 {
+		case 1:
+			path = "/v2/alerts/" + id + "/close"
+		case 2:
+			path = "/v2/alerts/" + id + "/acknowledge"
+		case 3:
+			path = "/v2/alerts/" + id + "/unacknowledge"
+		case 4:
+			path = "/v2/alerts/" + id + "/notes"
+		case 5:
+			method, path = "PUT", "/v2/alerts/"+id+"/message"
+		case 6:
+			method, path = "PUT", "/v2/alerts/"+id+"/description"
+		case 7:
+			method, path = "GET", "/v2/alerts/requests/"+id
+		}
+		req := httptest.NewRequest(method, "/", bytes.NewReader(body))
+		req.URL = &url.URL{Path: path, RawQuery: url.Values{"identifierType": {identifierType}}.Encode()}
+		req.Header.Set("Authorization", "GenieKey "+key)
+		fuzzServe(t, a, req)
 	})
 }

@@ -1,9 +1,11 @@
 package ingest_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -233,5 +235,27 @@ func TestPagerDutyRefused(t *testing.T) {
 		if changes, _ := e.app.DB.ChangeEvents(context.Background(), 0, 10); len(changes) != 0 {
 			t.Fatalf("refused requests stored change events: %+v", changes)
 		}
+	})
+}
+
+// FuzzPagerDuty feeds arbitrary bodies to both PagerDuty endpoints, with a live
+// routing key wherever the body says ROUTING_KEY.
+func FuzzPagerDuty(f *testing.F) {
+	for _, seed := range seeds(f, "pagerduty_") {
+		f.Add(false, seed)
+		f.Add(true, seed)
+	}
+	f.Add(false, []byte(`{"routing_key":"ROUTING_KEY","event_action":"resolve","dedup_key":"srv01/mysql"}`))
+	f.Add(false, []byte(`{"routing_key":"ROUTING_KEY","event_action":"trigger","payload":{"summary":"\u0000\ud800","severity":"P1"},"links":[{"href":""}]}`))
+	f.Add(false, []byte(`{}`))
+	a := testkit.Start(f, "sqlite")
+	_, key := a.Integration(tocsin.IntegrationPagerDuty, a.Service("payments", "checkout").ID)
+	f.Fuzz(func(t *testing.T, change bool, body []byte) {
+		path := "/v2/enqueue"
+		if change {
+			path = "/v2/change/enqueue"
+		}
+		req := httptest.NewRequest("POST", path, bytes.NewReader(bytes.ReplaceAll(body, []byte("ROUTING_KEY"), []byte(key))))
+		fuzzServe(t, a, req)
 	})
 }

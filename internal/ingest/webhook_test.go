@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -244,5 +245,29 @@ func TestWebhookRefused(t *testing.T) {
 		}
 		// The same payload with an empty alert list is accepted and stores nothing.
 		hookOK(t, e.do("POST", "/hooks/alertmanager/"+e.key, `{"version":"4","status":"resolved","alerts":[]}`), 0)
+	})
+}
+
+// FuzzWebhook feeds arbitrary bodies to the Alertmanager and Grafana webhooks,
+// with a live key in the path.
+func FuzzWebhook(f *testing.F) {
+	for _, seed := range seeds(f, "alertmanager_") {
+		f.Add(false, seed)
+	}
+	for _, seed := range seeds(f, "grafana_") {
+		f.Add(true, seed)
+	}
+	f.Add(false, []byte(`{"alerts":[{"status":"firing","labels":{"a":1,"b":null,"c":{"x":[1]}},"annotations":{"summary":"\u0000"}}]}`))
+	f.Add(true, []byte(`{"status":"resolved","alerts":[{"fingerprint":"x"},{"fingerprint":"x","status":"firing"}]}`))
+	a := testkit.Start(f, "sqlite")
+	svc := a.Service("payments", "checkout")
+	_, amKey := a.Integration(tocsin.IntegrationAlertmanager, svc.ID)
+	_, gfKey := a.Integration(tocsin.IntegrationGrafana, svc.ID)
+	f.Fuzz(func(t *testing.T, grafana bool, body []byte) {
+		path := "/hooks/alertmanager/" + amKey
+		if grafana {
+			path = "/hooks/grafana/" + gfKey
+		}
+		fuzzServe(t, a, httptest.NewRequest("POST", path, bytes.NewReader(body)))
 	})
 }
