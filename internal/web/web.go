@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -67,6 +68,12 @@ func New(opts Options) (*Handler, error) {
 		return nil, fmt.Errorf("web: templates: %w", err)
 	}
 	h.cop = http.NewCrossOriginProtection()
+	// Behind a proxy that rewrites Host, an old browser's Origin is still this one.
+	if u, err := url.Parse(opts.PublicURL); err == nil && u.Scheme != "" && u.Host != "" {
+		if err := h.cop.AddTrustedOrigin(u.Scheme + "://" + u.Host); err != nil {
+			return nil, fmt.Errorf("web: public URL %q: %w", opts.PublicURL, err)
+		}
+	}
 	h.cop.SetDenyHandler(http.HandlerFunc(h.crossOriginDenied))
 	return h, nil
 }
