@@ -270,10 +270,6 @@ func jsonError(err error) error {
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return tocsin.Errorf(tocsin.EINVALID, "malformed JSON: the body ends in the middle of a value")
 	}
-	var tErr *tocsin.Error
-	if errors.As(err, &tErr) {
-		return err
-	}
 	return tocsin.Errorf(tocsin.EINVALID, "malformed JSON: %v", err)
 }
 
