@@ -283,7 +283,7 @@ func TestRules(t *testing.T) {
 			t.Fatalf("create rule: %d %s", p.Status, excerpt(p.Body))
 		}
 		list := b.follow(p)
-		mustContain(t, list.Body, "Rule Night DB alerts saved.", "label:team equals &#34;db&#34;", "set priority P4", "add owner=dba, tier=db", "remove instance, pod", "outside mon tue 08:00–20:00 Europe/Paris")
+		mustContain(t, list.Body, "Rule Night DB alerts saved.", "<code>label:team</code> equals <code class=\"wrap\">db</code>", "set priority P4", "add owner=dba, tier=db", "remove instance, pod", "outside mon tue 08:00–20:00 Europe/Paris")
 		rules, err := f.app.DB.Rules(ctx, f.integration.ID)
 		if err != nil || len(rules) != 1 {
 			t.Fatalf("stored rules: %v %v", rules, err)

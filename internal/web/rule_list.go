@@ -53,6 +53,8 @@ func (h *Handler) ruleList(w http.ResponseWriter, r *http.Request, v *view) {
 		}
 		last.Rules = append(last.Rules, rule)
 	}
+	// Shown in run order: integrations' own rules, then the global ones.
+	p.Groups = append(p.Groups[1:], p.Groups[0])
 	h.render(w, r, http.StatusOK, "rule_list", p)
 }
 
