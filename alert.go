@@ -146,8 +146,12 @@ type AlertEvent struct {
 	At     time.Time
 }
 
-// Normalize trims and bounds every field so that stored alerts respect the limits above.
+// Normalize cleans, trims and bounds every field so that stored alerts respect
+// the limits above and any database accepts them.
 func (e *AlertEvent) Normalize() {
+	for _, s := range []*string{&e.DedupKey, &e.Summary, &e.Details, &e.Source, &e.Actor, &e.Note} {
+		*s = CleanText(*s)
+	}
 	e.DedupKey = truncate(strings.TrimSpace(e.DedupKey), MaxDedupKeyLen)
 	e.Summary = truncate(strings.TrimSpace(firstLine(e.Summary)), MaxSummaryLen)
 	e.Details = truncate(e.Details, MaxDetailsLen)
@@ -157,11 +161,11 @@ func (e *AlertEvent) Normalize() {
 	if len(e.Labels) > 0 {
 		clean := make(map[string]string, len(e.Labels))
 		for k, v := range e.Labels {
-			k = truncate(strings.TrimSpace(k), MaxLabelLen)
+			k = truncate(strings.TrimSpace(CleanText(k)), MaxLabelLen)
 			if k == "" || len(clean) >= MaxLabels {
 				continue
 			}
-			clean[k] = truncate(v, MaxLabelLen)
+			clean[k] = truncate(CleanText(v), MaxLabelLen)
 		}
 		e.Labels = clean
 	}
@@ -170,11 +174,11 @@ func (e *AlertEvent) Normalize() {
 		if len(links) >= MaxLinks {
 			break
 		}
-		l.Href = strings.TrimSpace(l.Href)
+		l.Href = strings.TrimSpace(CleanText(l.Href))
 		if l.Href == "" || len(l.Href) > MaxLinkLen {
 			continue
 		}
-		l.Text = truncate(l.Text, 200)
+		l.Text = truncate(CleanText(l.Text), 200)
 		links = append(links, l)
 	}
 	e.Links = links
@@ -261,6 +265,15 @@ type AlertFilter struct {
 	Sort       string // "newest" (default), "oldest", "priority", "updated"
 	Limit      int    // default 50, at most 500
 	Offset     int
+}
+
+// CleanText removes NUL bytes and replaces invalid UTF-8: text from outside
+// must be storable by every engine (PostgreSQL refuses both) and safe to show.
+func CleanText(s string) string {
+	if strings.IndexByte(s, 0) >= 0 {
+		s = strings.ReplaceAll(s, "\x00", "")
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
 }
 
 // truncate cuts s to at most n bytes without leaving half a UTF-8 character.

@@ -57,7 +57,14 @@ var weekdays = map[string]time.Weekday{"sun": time.Sunday, "mon": time.Monday, "
 
 // Validate checks a rule and compiles nothing twice: regexes are checked here.
 func (r *ProcessingRule) Validate() error {
-	r.Name = strings.TrimSpace(r.Name)
+	r.Name = strings.TrimSpace(CleanText(r.Name))
+	r.Actions.RewriteSummary = CleanText(r.Actions.RewriteSummary)
+	for i := range r.Conditions {
+		r.Conditions[i].Value = CleanText(r.Conditions[i].Value)
+	}
+	for k, v := range r.Actions.AddLabels {
+		r.Actions.AddLabels[k] = CleanText(v)
+	}
 	if r.Name == "" {
 		return Errorf(EINVALID, "rule name is required")
 	}

@@ -51,6 +51,7 @@ func (t *Team) Validate() error { return ValidateName("team", t.Name) }
 
 // Validate checks a service before it is stored.
 func (s *Service) Validate() error {
+	s.Description = CleanText(s.Description)
 	if err := ValidateName("service", s.Name); err != nil {
 		return err
 	}

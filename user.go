@@ -41,7 +41,7 @@ var Locales = []string{"en", "fr"}
 // Validate checks a user before it is stored.
 func (u *User) Validate() error {
 	u.Email = strings.ToLower(strings.TrimSpace(u.Email))
-	u.Name = strings.TrimSpace(u.Name)
+	u.Name = strings.TrimSpace(CleanText(u.Name))
 	if _, err := mail.ParseAddress(u.Email); err != nil || !strings.Contains(u.Email, "@") {
 		return Errorf(EINVALID, "%q is not a valid e-mail address", u.Email)
 	}

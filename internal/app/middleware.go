@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -108,8 +109,18 @@ func observe(next http.Handler, log *slog.Logger, metrics *httpMetrics) http.Han
 			metrics.requests.WithLabelValues(route, fmt.Sprint(status)).Inc()
 			metrics.duration.WithLabelValues(route).Observe(elapsed.Seconds())
 			log.LogAttrs(r.Context(), slog.LevelInfo, "http", slog.String("request_id", id), slog.String("method", r.Method),
-				slog.String("path", r.URL.Path), slog.Int("status", status), slog.Int("bytes", sw.bytes), slog.Duration("duration", elapsed))
+				slog.String("path", redactKey(r)), slog.Int("status", status), slog.Int("bytes", sw.bytes), slog.Duration("duration", elapsed))
 		}()
 		next.ServeHTTP(sw, r)
 	})
+}
+
+// redactKey hides an integration key carried in the path (/hooks/grafana/KEY):
+// keys are credentials and logs are read by many.
+func redactKey(r *http.Request) string {
+	key := r.PathValue("key")
+	if key == "" {
+		return r.URL.Path
+	}
+	return strings.Replace(r.URL.Path, key, "REDACTED", 1)
 }

@@ -122,42 +122,14 @@ func (h *Handler) admit(integ *tocsin.Integration) error {
 // submit stores events and counts each outcome. It returns once they are
 // committed, with one result per event given.
 func (h *Handler) submit(ctx context.Context, format string, integ *tocsin.Integration, events []tocsin.AlertEvent) ([]tocsin.EventResult, error) {
-	all, added := notesApart(events)
-	for i := range all {
-		sanitize(&all[i])
-	}
-	results, err := h.pipeline.Submit(ctx, integ, all)
+	results, err := h.pipeline.Submit(ctx, integ, events)
 	if err != nil {
 		return nil, err
 	}
-	mine := results[:0:0]
-	for i, r := range results {
-		if added[i] {
-			continue
-		}
-		mine = append(mine, r)
+	for _, r := range results {
 		h.metrics.Received.WithLabelValues(format, string(r.Outcome)).Inc()
 	}
-	return mine, nil
-}
-
-// notesApart moves the note of each trigger into a note event right after it:
-// the store adds a trigger's note only to an alert that was already open, and
-// Opsgenie's create carries a note that must not be lost on a new alert. added
-// marks the events it inserted.
-func notesApart(events []tocsin.AlertEvent) (all []tocsin.AlertEvent, added []bool) {
-	for _, e := range events {
-		note := e.Note
-		if e.Action == tocsin.ActionTrigger && strings.TrimSpace(note) != "" {
-			e.Note = ""
-			all = append(all, e, tocsin.AlertEvent{Action: tocsin.ActionNote, DedupKey: e.DedupKey, Note: note, Actor: e.Actor, Channel: e.Channel, At: e.At})
-			added = append(added, false, true)
-			continue
-		}
-		all = append(all, e)
-		added = append(added, false)
-	}
-	return all, added
+	return results, nil
 }
 
 // refusal is what to answer to a request that stored nothing.
@@ -342,32 +314,6 @@ func parseTime(s string) time.Time {
 		}
 	}
 	return time.Time{}
-}
-
-// sanitize removes what no database column may hold (NUL bytes, invalid UTF-8):
-// payloads are untrusted, and a bad byte must be a cleaned string, not a 5xx.
-func sanitize(e *tocsin.AlertEvent) {
-	for _, s := range []*string{&e.DedupKey, &e.Summary, &e.Details, &e.Source, &e.Actor, &e.Note} {
-		*s = cleanText(*s)
-	}
-	if len(e.Labels) > 0 {
-		labels := make(map[string]string, len(e.Labels))
-		for k, v := range e.Labels {
-			labels[cleanText(k)] = cleanText(v)
-		}
-		e.Labels = labels
-	}
-	for i := range e.Links {
-		e.Links[i].Href = cleanText(e.Links[i].Href)
-		e.Links[i].Text = cleanText(e.Links[i].Text)
-	}
-}
-
-func cleanText(s string) string {
-	if strings.IndexByte(s, 0) >= 0 {
-		s = strings.ReplaceAll(s, "\x00", "")
-	}
-	return strings.ToValidUTF8(s, "\uFFFD")
 }
 
 // newUUID returns a random (version 4) UUID, the form PagerDuty and Opsgenie use for ids.

@@ -218,7 +218,6 @@ func (h *Handler) pagerDutyChange(w http.ResponseWriter, r *http.Request) {
 	}
 	// An AlertEvent carries the fields through the same cleaning and bounds.
 	e := tocsin.AlertEvent{Summary: in.Payload.Summary, Source: in.Payload.Source, Details: jsonText(in.Payload.CustomDetails), Links: pdLinks(in.Links)}
-	sanitize(&e)
 	e.Normalize()
 	change := &tocsin.ChangeEvent{Summary: e.Summary, Source: e.Source, Details: e.Details, Links: e.Links, At: parseTime(in.Payload.Timestamp)}
 	if err := h.pipeline.RecordChange(r.Context(), integ, change); err != nil {

@@ -216,10 +216,10 @@ func (b *batch) apply(ctx context.Context, item *IngestItem) (tocsin.EventResult
 			err = b.addTimeline(ctx, a.id, tocsin.TimelineUpdated, actor, e.Channel, "details changed")
 		}
 	}
-	if err == nil && a != nil && strings.TrimSpace(e.Note) != "" {
-		err = b.addTimeline(ctx, a.id, tocsin.TimelineNote, actor, e.Channel, e.Note)
+	if err == nil && res.AlertID != 0 && strings.TrimSpace(e.Note) != "" {
+		err = b.addTimeline(ctx, res.AlertID, tocsin.TimelineNote, actor, e.Channel, e.Note)
 		if err == nil && e.Action == tocsin.ActionNote {
-			_, err = b.tx.exec(ctx, `UPDATE alerts SET updated_at = $1 WHERE id = $2`, ms(b.now), a.id)
+			_, err = b.tx.exec(ctx, `UPDATE alerts SET updated_at = $1 WHERE id = $2`, ms(b.now), res.AlertID)
 		}
 	}
 	if err == nil && e.RequestID != "" {
@@ -560,7 +560,8 @@ func (db *DB) ActOnAlerts(ctx context.Context, ids []int64, act AlertAction, now
 	if len(ids) > 500 {
 		return nil, tocsin.Errorf(tocsin.EINVALID, "at most 500 alerts at once")
 	}
-	act.Note = strings.TrimSpace(act.Note)
+	act.Note = strings.TrimSpace(tocsin.CleanText(act.Note))
+	act.Actor = tocsin.CleanText(act.Actor)
 	if act.Action == tocsin.ActionNote && act.Note == "" {
 		return nil, tocsin.Errorf(tocsin.EINVALID, "note is empty")
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/tocsin/tocsin"
@@ -183,6 +184,7 @@ func (db *DB) DeleteSession(ctx context.Context, token string) error {
 
 // CreateAPIToken makes a bearer token for a user and returns it; it is never shown again.
 func (db *DB) CreateAPIToken(ctx context.Context, userID int64, name string, now time.Time) (*tocsin.APIToken, string, error) {
+	name = strings.TrimSpace(tocsin.CleanText(name))
 	if name == "" {
 		name = "token"
 	}
