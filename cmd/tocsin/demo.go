@@ -64,7 +64,7 @@ func resetDemoAdmin(ctx context.Context, db *store.DB, clock tocsin.Clock) (stri
 	}
 	if u.Role != tocsin.RoleAdmin {
 		u.Role = tocsin.RoleAdmin
-		if err := db.UpdateUser(ctx, u); err != nil {
+		if err := db.UpdateUser(ctx, u, ""); err != nil {
 			return "", err
 		}
 	}

@@ -115,7 +115,8 @@ func (h *Handler) createTeam(w http.ResponseWriter, r *http.Request, u *tocsin.U
 	if err != nil {
 		return err
 	}
-	if err := h.opts.DB.CreateTeamWithMembers(ctx, t, members, h.opts.Clock.Now()); err != nil {
+	t.Members = members
+	if err := h.opts.DB.CreateTeam(ctx, t, h.opts.Clock.Now()); err != nil {
 		return err
 	}
 	created, err := h.opts.DB.Team(ctx, t.ID)

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -47,7 +48,17 @@ func TestTeamsAndServices(t *testing.T) {
 		e.fails(e.viewer, "GET", v1("/teams/999"), nil, 404, "not_found")
 
 		// A manager keeps their team role when the list is replaced.
-		if err := e.app.DB.AddTeamMember(context.Background(), id, e.admin.ID, "manager"); err != nil {
+		current, err := e.app.DB.Team(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		members := []tocsin.TeamMember{{UserID: e.admin.ID, Role: "manager"}}
+		for _, m := range current.Members {
+			if m.UserID != e.admin.ID {
+				members = append(members, m)
+			}
+		}
+		if err := e.app.DB.SetTeamMembers(context.Background(), id, members); err != nil {
 			t.Fatal(err)
 		}
 		renamed := e.must(e.admin, "PATCH", v1("/teams/%d", id), map[string]any{"name": "billing", "members": []string{"admin@example.com", "victor@example.com"}}, 200)
@@ -87,7 +98,7 @@ func TestTeamsAndServices(t *testing.T) {
 		e.fails(e.admin, "POST", v1("/services"), map[string]any{"name": "checkout"}, 409, "conflict", "checkout")
 		e.fails(e.admin, "POST", v1("/services"), map[string]any{"name": "web", "team": "nope"}, 400, "invalid", `field "team"`, `"nope"`)
 		e.fails(e.admin, "POST", v1("/services"), map[string]any{"name": "web", "team": true}, 400, "invalid", `"team"`)
-		e.fails(e.admin, "POST", v1("/services"), map[string]any{"name": "web", "description": string(make([]byte, 2001))}, 400, "invalid", "2000")
+		e.fails(e.admin, "POST", v1("/services"), map[string]any{"name": "web", "description": strings.Repeat("x", 2001)}, 400, "invalid", "2000")
 		e.fails(e.admin, "GET", v1("/services/web"), nil, 404, "not_found")
 
 		byTeam := list(e.must(e.viewer, "GET", v1("/services?team=payments"), nil, 200), "services")

@@ -129,7 +129,7 @@ func (h *Handler) updateUser(w http.ResponseWriter, r *http.Request, u *tocsin.U
 	if sent["password"] && in.Password == "" {
 		return tocsin.Errorf(tocsin.EINVALID, "field \"password\" must not be empty")
 	}
-	if err := h.opts.DB.UpdateUserWithPassword(ctx, x, in.Password); err != nil {
+	if err := h.opts.DB.UpdateUser(ctx, x, in.Password); err != nil {
 		return err
 	}
 	updated, err := h.opts.DB.User(ctx, id)
@@ -145,7 +145,7 @@ func (h *Handler) deleteUser(w http.ResponseWriter, r *http.Request, u *tocsin.U
 	if err != nil {
 		return err
 	}
-	if err := h.opts.DB.DeleteUserKeepingAdmin(r.Context(), id); err != nil {
+	if err := h.opts.DB.DeleteUser(r.Context(), id); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

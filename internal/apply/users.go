@@ -68,7 +68,7 @@ func (p *planner) planUsers() {
 		p.change(Change{Op: Update, What: "user " + want.Email, Detail: list(diffs),
 			run: func(ctx context.Context, x *executor) error {
 				u := want
-				return x.db.UpdateUser(ctx, &u)
+				return x.db.UpdateUser(ctx, &u, "")
 			}})
 	}
 }

@@ -8,7 +8,7 @@ import (
 	"github.com/tocsin/tocsin"
 )
 
-// CreateTeam stores a new team.
+// CreateTeam stores a new team with its members (t.Members, by UserID).
 func (db *DB) CreateTeam(ctx context.Context, t *tocsin.Team, now time.Time) error {
 	if err := t.Validate(); err != nil {
 		return err
@@ -21,13 +21,16 @@ func (db *DB) CreateTeam(ctx context.Context, t *tocsin.Team, now time.Time) err
 		if err != nil {
 			return fmt.Errorf("create team: %w", err)
 		}
+		if err := tx.addTeamMembers(ctx, id, t.Members); err != nil {
+			return err
+		}
 		t.ID, t.CreatedAt = id, now.UTC().Truncate(time.Millisecond)
 		return nil
 	})
 }
 
-// RenameTeam changes a team's name.
-func (db *DB) RenameTeam(ctx context.Context, id int64, name string) error {
+// UpdateTeam renames a team and, when setMembers is true, replaces its members.
+func (db *DB) UpdateTeam(ctx context.Context, id int64, name string, members []tocsin.TeamMember, setMembers bool) error {
 	if err := tocsin.ValidateName("team", name); err != nil {
 		return err
 	}
@@ -42,7 +45,13 @@ func (db *DB) RenameTeam(ctx context.Context, id int64, name string) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return tocsin.Errorf(tocsin.ENOTFOUND, "team %d not found", id)
 		}
-		return nil
+		if !setMembers {
+			return nil
+		}
+		if _, err := tx.exec(ctx, `DELETE FROM team_members WHERE team_id = $1`, id); err != nil {
+			return fmt.Errorf("clear team members: %w", err)
+		}
+		return tx.addTeamMembers(ctx, id, members)
 	})
 }
 
@@ -135,40 +144,22 @@ func (db *DB) SetTeamMembers(ctx context.Context, teamID int64, members []tocsin
 		if _, err := tx.exec(ctx, `DELETE FROM team_members WHERE team_id = $1`, teamID); err != nil {
 			return err
 		}
-		for _, m := range members {
-			role := m.Role
-			if role == "" {
-				role = "member"
-			}
-			if role != "member" && role != "manager" {
-				return tocsin.Errorf(tocsin.EINVALID, "team role %q is not one of member, manager", role)
-			}
-			if _, err := tx.exec(ctx, `INSERT INTO team_members (team_id, user_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, teamID, m.UserID, role); err != nil {
-				return fmt.Errorf("add member: %w", err)
-			}
+		return tx.addTeamMembers(ctx, teamID, members)
+	})
+}
+
+func (tx *Tx) addTeamMembers(ctx context.Context, teamID int64, members []tocsin.TeamMember) error {
+	for _, m := range members {
+		role := m.Role
+		if role == "" {
+			role = "member"
 		}
-		return nil
-	})
-}
-
-// AddTeamMember adds (or re-roles) one user in a team.
-func (db *DB) AddTeamMember(ctx context.Context, teamID, userID int64, role string) error {
-	if role == "" {
-		role = "member"
+		if role != "member" && role != "manager" {
+			return tocsin.Errorf(tocsin.EINVALID, "team role %q is not one of member, manager", role)
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO team_members (team_id, user_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, teamID, m.UserID, role); err != nil {
+			return fmt.Errorf("add team member: %w", err)
+		}
 	}
-	if role != "member" && role != "manager" {
-		return tocsin.Errorf(tocsin.EINVALID, "team role %q is not one of member, manager", role)
-	}
-	return db.InTx(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `INSERT INTO team_members (team_id, user_id, role) VALUES ($1, $2, $3) ON CONFLICT (team_id, user_id) DO UPDATE SET role = excluded.role`, teamID, userID, role)
-		return err
-	})
-}
-
-// RemoveTeamMember takes a user out of a team.
-func (db *DB) RemoveTeamMember(ctx context.Context, teamID, userID int64) error {
-	return db.InTx(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `DELETE FROM team_members WHERE team_id = $1 AND user_id = $2`, teamID, userID)
-		return err
-	})
+	return nil
 }

@@ -49,10 +49,16 @@ func (db *DB) CreateUser(ctx context.Context, u *tocsin.User, password string, n
 	})
 }
 
-// UpdateUser changes a user's name, role, time zone and locale.
-func (db *DB) UpdateUser(ctx context.Context, u *tocsin.User) error {
+// UpdateUser changes a user's name, role, time zone and locale and,
+// when password is not empty, their password. Demoting the last admin is refused.
+func (db *DB) UpdateUser(ctx context.Context, u *tocsin.User, password string) error {
 	if err := u.Validate(); err != nil {
 		return err
+	}
+	if password != "" {
+		if err := tocsin.ValidatePassword(password); err != nil {
+			return err
+		}
 	}
 	return db.InTx(ctx, func(tx *Tx) error {
 		res, err := tx.exec(ctx, `UPDATE users SET name = $1, role = $2, timezone = $3, locale = $4 WHERE id = $5`, u.Name, u.Role, u.Timezone, u.Locale, u.ID)
@@ -62,7 +68,12 @@ func (db *DB) UpdateUser(ctx context.Context, u *tocsin.User) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return tocsin.Errorf(tocsin.ENOTFOUND, "user %d not found", u.ID)
 		}
-		return nil
+		if password != "" {
+			if _, err := tx.exec(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2`, hashPassword(password), u.ID); err != nil {
+				return fmt.Errorf("set password: %w", err)
+			}
+		}
+		return tx.keepAnAdmin(ctx)
 	})
 }
 
@@ -114,7 +125,7 @@ func (db *DB) CountUsers(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// DeleteUser removes a user, their sessions and tokens.
+// DeleteUser removes a user with their sessions and tokens, unless they are the last admin.
 func (db *DB) DeleteUser(ctx context.Context, id int64) error {
 	return db.InTx(ctx, func(tx *Tx) error {
 		res, err := tx.exec(ctx, `DELETE FROM users WHERE id = $1`, id)
@@ -124,8 +135,20 @@ func (db *DB) DeleteUser(ctx context.Context, id int64) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return tocsin.Errorf(tocsin.ENOTFOUND, "user %d not found", id)
 		}
-		return nil
+		return tx.keepAnAdmin(ctx)
 	})
+}
+
+// keepAnAdmin fails the transaction when it would leave no admin to configure Tocsin.
+func (tx *Tx) keepAnAdmin(ctx context.Context) error {
+	var admins int
+	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM users WHERE role = 'admin'`).Scan(&admins); err != nil {
+		return fmt.Errorf("count admins: %w", err)
+	}
+	if admins == 0 {
+		return tocsin.Errorf(tocsin.ECONFLICT, "this would leave no admin; make another user admin first")
+	}
+	return nil
 }
 
 // Authenticate checks an e-mail and password and returns the user.

@@ -12,7 +12,7 @@ func (h *Handler) profileSave(w http.ResponseWriter, r *http.Request, v *view) {
 	form := profileForm{Name: formValue(r, "name"), Timezone: formValue(r, "timezone"), Locale: formValue(r, "locale")}
 	u := *v.User
 	u.Name, u.Timezone, u.Locale = form.Name, form.Timezone, form.Locale
-	if err := h.opts.DB.UpdateUser(r.Context(), &u); err != nil {
+	if err := h.opts.DB.UpdateUser(r.Context(), &u, ""); err != nil {
 		if tocsin.ErrorCode(err) == tocsin.EINVALID {
 			form.Error = tocsin.ErrorMessage(err)
 			h.renderProfile(w, r, v, http.StatusBadRequest, &profilePage{Form: form})

@@ -21,8 +21,7 @@ func (h *Handler) teamSave(w http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	ctx := r.Context()
-	team, err := h.opts.DB.Team(ctx, id)
-	if err != nil {
+	if _, err := h.opts.DB.Team(ctx, id); err != nil {
 		h.fail(w, r, v, err)
 		return
 	}
@@ -43,24 +42,10 @@ func (h *Handler) teamSave(w http.ResponseWriter, r *http.Request, v *view) {
 		}
 		h.fail(w, r, v, err)
 	}
-	// Check the name before changing anything, so a refused form writes nothing.
-	if err := tocsin.ValidateName("team", name); err != nil {
+	// Name and members change in one transaction: a refused form writes nothing.
+	if err := h.opts.DB.UpdateTeam(ctx, id, name, members, true); err != nil {
 		refuse(err)
 		return
-	}
-	if other, err := h.opts.DB.TeamByName(ctx, name); err == nil && other.ID != id {
-		refuse(tocsin.Errorf(tocsin.ECONFLICT, "team %q exists already", name))
-		return
-	}
-	if err := h.opts.DB.SetTeamMembers(ctx, id, members); err != nil {
-		refuse(err)
-		return
-	}
-	if name != team.Name {
-		if err := h.opts.DB.RenameTeam(ctx, id, name); err != nil {
-			refuse(err)
-			return
-		}
 	}
 	h.setFlash(w, false, v.T("team.saved"))
 	redirect(w, r, fmt.Sprintf("/teams/%d", id))

@@ -24,7 +24,7 @@ func (h *Handler) userRole(w http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	u.Role = tocsin.Role(formValue(r, "role"))
-	if err := h.opts.DB.UpdateUser(r.Context(), u); err != nil {
+	if err := h.opts.DB.UpdateUser(r.Context(), u, ""); err != nil {
 		h.fail(w, r, v, err)
 		return
 	}
