@@ -40,6 +40,42 @@ type openAlert struct {
 // repeatLogInterval spaces the "received again" lines of a noisy alert's timeline.
 const repeatLogInterval = time.Minute
 
+// ingestStmts are the statements of the ingest hot path, prepared once per
+// connection (database/sql re-prepares them on a connection that lacks them)
+// rather than once per transaction.
+type ingestStmts struct {
+	findOpen, insert, timeline, repeat, quiet *sql.Stmt
+}
+
+func (db *DB) ingestStatements(ctx context.Context) (*ingestStmts, error) {
+	db.prepareMu.Lock()
+	defer db.prepareMu.Unlock()
+	if db.ingest != nil {
+		return db.ingest, nil
+	}
+	queries := []string{
+		`SELECT id, status, repeat_logged_at, repeats_unlogged FROM alerts WHERE integration_id = $1 AND dedup_key = $2 AND status <> 'resolved'`,
+		`INSERT INTO alerts (integration_id, service_id, dedup_key, summary, details, source, priority, labels, links, status, suppressed, occurrences, first_seen_at, last_seen_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'triggered', $10, 1, $11, $11, $11) RETURNING id`,
+		`INSERT INTO alert_timeline (alert_id, at, kind, actor, channel, message) VALUES ($1, $2, $3, $4, $5, $6)`,
+		`UPDATE alerts SET occurrences = occurrences + $1, last_seen_at = $2, updated_at = $2, repeat_logged_at = $2, repeats_unlogged = 0 WHERE id = $3`,
+		`UPDATE alerts SET occurrences = occurrences + $1, last_seen_at = $2, updated_at = $2, repeats_unlogged = repeats_unlogged + $1 WHERE id = $3`,
+	}
+	stmts := make([]*sql.Stmt, len(queries))
+	for i, q := range queries {
+		stmt, err := db.write.PrepareContext(ctx, q)
+		if err != nil {
+			for _, s := range stmts[:i] {
+				s.Close()
+			}
+			return nil, fmt.Errorf("prepare ingest statements: %w", err)
+		}
+		stmts[i] = stmt
+	}
+	db.ingest = &ingestStmts{findOpen: stmts[0], insert: stmts[1], timeline: stmts[2], repeat: stmts[3], quiet: stmts[4]}
+	return db.ingest, nil
+}
+
 // batch holds the prepared statements and the alerts a batch has touched, so that
 // a burst of events about one alert costs one row update, not one per event.
 type batch struct {
@@ -57,31 +93,16 @@ type batch struct {
 // ApplyEvents stores a batch of events in one transaction and reports what
 // happened to each, in order. Nothing is written when it returns an error.
 func (db *DB) ApplyEvents(ctx context.Context, items []IngestItem, now time.Time) ([]tocsin.EventResult, error) {
+	stmts, err := db.ingestStatements(ctx)
+	if err != nil {
+		return nil, err
+	}
 	results := make([]tocsin.EventResult, len(items))
-	err := db.InTx(ctx, func(tx *Tx) error {
-		b := &batch{tx: tx, now: now, byKey: map[string]*openAlert{}, byID: map[int64]*openAlert{}}
+	err = db.InTx(ctx, func(tx *Tx) error {
+		b := &batch{tx: tx, now: now, byKey: map[string]*openAlert{}, byID: map[int64]*openAlert{},
+			findOpen: tx.tx.StmtContext(ctx, stmts.findOpen), insert: tx.tx.StmtContext(ctx, stmts.insert),
+			timeline: tx.tx.StmtContext(ctx, stmts.timeline), repeat: tx.tx.StmtContext(ctx, stmts.repeat), quiet: tx.tx.StmtContext(ctx, stmts.quiet)}
 		var err error
-		if b.findOpen, err = tx.tx.PrepareContext(ctx, `SELECT id, status, repeat_logged_at, repeats_unlogged FROM alerts WHERE integration_id = $1 AND dedup_key = $2 AND status <> 'resolved'`); err != nil {
-			return err
-		}
-		defer b.findOpen.Close()
-		if b.repeat, err = tx.tx.PrepareContext(ctx, `UPDATE alerts SET occurrences = occurrences + $1, last_seen_at = $2, updated_at = $2, repeat_logged_at = $2, repeats_unlogged = 0 WHERE id = $3`); err != nil {
-			return err
-		}
-		defer b.repeat.Close()
-		if b.quiet, err = tx.tx.PrepareContext(ctx, `UPDATE alerts SET occurrences = occurrences + $1, last_seen_at = $2, updated_at = $2, repeats_unlogged = repeats_unlogged + $1 WHERE id = $3`); err != nil {
-			return err
-		}
-		defer b.quiet.Close()
-		if b.insert, err = tx.tx.PrepareContext(ctx, `INSERT INTO alerts (integration_id, service_id, dedup_key, summary, details, source, priority, labels, links, status, suppressed, occurrences, first_seen_at, last_seen_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'triggered', $10, 1, $11, $11, $11) RETURNING id`); err != nil {
-			return err
-		}
-		defer b.insert.Close()
-		if b.timeline, err = tx.tx.PrepareContext(ctx, `INSERT INTO alert_timeline (alert_id, at, kind, actor, channel, message) VALUES ($1, $2, $3, $4, $5, $6)`); err != nil {
-			return err
-		}
-		defer b.timeline.Close()
 		for i := range items {
 			if results[i], err = b.apply(ctx, &items[i]); err != nil {
 				return err

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -41,6 +42,9 @@ type DB struct {
 	write    *sql.DB
 	read     *sql.DB
 	counters counterCache
+
+	prepareMu sync.Mutex
+	ingest    *ingestStmts // prepared on first use
 }
 
 // Open connects to a database and brings its schema up to date. url is a
@@ -132,6 +136,11 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close releases the connections.
 func (db *DB) Close() error {
+	if db.ingest != nil {
+		for _, s := range []*sql.Stmt{db.ingest.findOpen, db.ingest.insert, db.ingest.timeline, db.ingest.repeat, db.ingest.quiet} {
+			s.Close()
+		}
+	}
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
