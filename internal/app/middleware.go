@@ -8,7 +8,9 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -70,16 +72,32 @@ func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
 	return m
 }
 
+// requestIDs hands out request ids: a random prefix per process and a counter,
+// unique across processes without a random draw (a syscall) per request.
+type requestIDs struct {
+	prefix string
+	next   atomic.Uint64
+}
+
+func newRequestIDs() *requestIDs {
+	b := make([]byte, 4)
+	rand.Read(b)
+	return &requestIDs{prefix: hex.EncodeToString(b)}
+}
+
+func (g *requestIDs) id() string {
+	return g.prefix + "-" + strconv.FormatUint(g.next.Add(1), 36)
+}
+
 // observe wraps the whole server: request id, panic recovery, body limit,
 // security headers, access log and metrics.
 func observe(next http.Handler, log *slog.Logger, metrics *httpMetrics) http.Handler {
+	ids := newRequestIDs()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := r.Header.Get("X-Request-Id")
 		if id == "" || len(id) > 64 {
-			b := make([]byte, 8)
-			rand.Read(b)
-			id = hex.EncodeToString(b)
+			id = ids.id()
 		}
 		r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
 		sw := &statusWriter{ResponseWriter: w}
