@@ -23,10 +23,14 @@ type snippetsView struct {
 }
 
 // yamlString quotes a value for YAML. JSON strings are valid YAML flow
-// scalars, so nothing in a URL or key can break the document.
+// scalars, so nothing in a URL or key can break the document. HTML escaping is
+// off so that the "<KEY …>" placeholder reads as typed (the page escapes it).
 func yamlString(s string) string {
-	b, _ := json.Marshal(s)
-	return string(b)
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.Encode(s)
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 // shellQuote single-quotes a value for a POSIX shell.
