@@ -138,7 +138,7 @@ func TestAdminCommands(t *testing.T) {
 		if !strings.HasPrefix(token, "tcs_") || strings.ContainsAny(token, " \n") {
 			t.Fatalf("token create printed %q", r.out)
 		}
-		if u, err := db.APITokenUser(ctx, token); err != nil || u.Email != "alice@example.com" {
+		if u, err := db.APITokenUser(ctx, token, time.Now()); err != nil || u.Email != "alice@example.com" {
 			t.Errorf("the printed token belongs to %v, %v", u, err)
 		}
 		tocsinCmd(t, tg, "", "token", "create", "--email", "nobody@example.com").fails(t, "no user with e-mail nobody@example.com")

@@ -44,7 +44,7 @@ func (h *Handler) authenticate(r *http.Request) (*tocsin.User, error) {
 	if token == "" || len(token) > 200 {
 		return nil, tocsin.Errorf(tocsin.EUNAUTHORIZED, "API token unknown or revoked")
 	}
-	u, err := h.opts.DB.APITokenUser(r.Context(), token)
+	u, err := h.opts.DB.APITokenUser(r.Context(), token, h.opts.Clock.Now())
 	if err != nil {
 		if tocsin.ErrorCode(err) == tocsin.ENOTFOUND {
 			return nil, tocsin.Errorf(tocsin.EUNAUTHORIZED, "API token unknown or revoked")

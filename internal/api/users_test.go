@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tocsin/tocsin/internal/testkit"
 )
@@ -105,6 +106,8 @@ func TestTokens(t *testing.T) {
 		}
 		if tokens := list(r.body, "tokens"); len(tokens) != 3 || str(tokens[1], "name") != "ci" {
 			t.Errorf("member's tokens (newest first): %v", tokens)
+		} else if tokens[1]["last_used_at"] != e.app.Clock.Now().Format(time.RFC3339) || tokens[0]["last_used_at"] != nil {
+			t.Errorf("last use: the new token was used just now, the unused one never: %v", tokens)
 		}
 		if tokens := list(e.must(e.admin, "GET", v1("/tokens"), nil, 200), "tokens"); len(tokens) != 1 {
 			t.Errorf("the admin sees others' tokens in their own list: %v", tokens)

@@ -244,13 +244,13 @@ func TestUsersSessionsTokens(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, err := db.APITokenUser(ctx, secret); err != nil || got.ID != u.ID {
+		if got, err := db.APITokenUser(ctx, secret, t0); err != nil || got.ID != u.ID {
 			t.Fatalf("token: %v", err)
 		}
 		if err := db.RevokeAPIToken(ctx, u.ID, tok.ID, t0); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.APITokenUser(ctx, secret); err == nil {
+		if _, err := db.APITokenUser(ctx, secret, t0); err == nil {
 			t.Fatal("revoked token still works")
 		}
 	})

@@ -228,12 +228,22 @@ func (db *DB) CreateAPIToken(ctx context.Context, userID int64, name string, now
 	return t, token, nil
 }
 
-// APITokenUser returns the user a live bearer token belongs to.
-func (db *DB) APITokenUser(ctx context.Context, token string) (*tocsin.User, error) {
-	var userID int64
-	err := db.read.QueryRowContext(ctx, `SELECT user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at = 0`, hashSecret(token)).Scan(&userID)
+// APITokenUser returns the user a live bearer token belongs to, and notes when
+// the token was used (at most once a minute, so reads do not all become writes).
+func (db *DB) APITokenUser(ctx context.Context, token string, now time.Time) (*tocsin.User, error) {
+	var id, userID, lastUsed int64
+	err := db.read.QueryRowContext(ctx, `SELECT id, user_id, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at = 0`, hashSecret(token)).Scan(&id, &userID, &lastUsed)
 	if err != nil {
 		return nil, notFound(err, "token unknown or revoked")
+	}
+	if now.Sub(fromMS(lastUsed)) >= time.Minute {
+		err := db.InTx(ctx, func(tx *Tx) error {
+			_, err := tx.exec(ctx, `UPDATE api_tokens SET last_used_at = $1 WHERE id = $2`, ms(now), id)
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("note token use: %w", err)
+		}
 	}
 	return db.User(ctx, userID)
 }

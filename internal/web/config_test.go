@@ -412,7 +412,7 @@ func TestUsersAndProfile(t *testing.T) {
 		// API tokens: shown once, revocable.
 		p = m.post("/profile/tokens", url.Values{"token_name": {"ci"}})
 		token := html.UnescapeString(regexp.MustCompile(`<code id="secret-value" class="secret">([^<]+)</code>`).FindStringSubmatch(p.Body)[1])
-		if u, err := f.app.DB.APITokenUser(ctx, token); err != nil || u.ID != f.member.ID {
+		if u, err := f.app.DB.APITokenUser(ctx, token, f.app.Clock.Now()); err != nil || u.ID != f.member.ID {
 			t.Fatalf("token shown: %v %v", u, err)
 		}
 		tokens, _ := f.app.DB.APITokens(ctx, f.member.ID)
@@ -420,7 +420,7 @@ func TestUsersAndProfile(t *testing.T) {
 		mustNotContain(t, page.Body, token)
 		mustContain(t, page.Body, tokens[0].Prefix+"…")
 		m.follow(m.post("/profile/tokens/"+itoa(tokens[0].ID)+"/revoke", nil))
-		if _, err := f.app.DB.APITokenUser(ctx, token); err == nil {
+		if _, err := f.app.DB.APITokenUser(ctx, token, f.app.Clock.Now()); err == nil {
 			t.Error("revoked token still works")
 		}
 		// Someone else's token cannot be revoked from one's profile.
@@ -429,7 +429,7 @@ func TestUsersAndProfile(t *testing.T) {
 		if p := m.post("/profile/tokens/"+itoa(adminTokens[0].ID)+"/revoke", nil); p.Status != http.StatusNotFound {
 			t.Errorf("revoke another's token: %d", p.Status)
 		}
-		if _, err := f.app.DB.APITokenUser(ctx, adminToken); err != nil {
+		if _, err := f.app.DB.APITokenUser(ctx, adminToken, f.app.Clock.Now()); err != nil {
 			t.Errorf("admin token revoked by a member: %v", err)
 		}
 	})
