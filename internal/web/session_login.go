@@ -1,7 +1,9 @@
 package web
 
 import (
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/tocsin/tocsin"
@@ -42,8 +44,18 @@ func (h *Handler) loginSubmit(w http.ResponseWriter, r *http.Request, v *view) {
 		fail(http.StatusUnauthorized, v.T("login.wrong"))
 		return
 	}
+	now := h.opts.Clock.Now()
+	byEmail, byClient := loginKeys(r, email)
+	if wait := h.logins.wait(byEmail, byClient, now); wait > 0 {
+		minutes := int(math.Ceil(wait.Minutes()))
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		h.opts.Log.Warn("login throttled", "request_id", w.Header().Get("X-Request-Id"), "client", byClient)
+		fail(http.StatusTooManyRequests, v.N("login.throttled", minutes))
+		return
+	}
 	user, err := h.opts.DB.Authenticate(r.Context(), email, password)
 	if tocsin.ErrorCode(err) == tocsin.EUNAUTHORIZED {
+		h.logins.failed(byEmail, byClient, now)
 		h.opts.Log.Info("login failed", "request_id", w.Header().Get("X-Request-Id"))
 		fail(http.StatusUnauthorized, v.T("login.wrong"))
 		return
@@ -57,6 +69,7 @@ func (h *Handler) loginSubmit(w http.ResponseWriter, r *http.Request, v *view) {
 		h.internalError(w, r, err)
 		return
 	}
+	h.logins.succeeded(byEmail)
 	h.setSessionCookie(w, token)
 	redirect(w, r, next)
 }

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/testkit"
@@ -145,4 +146,32 @@ func TestLanguageFollowsTheBrowserThenThePreference(t *testing.T) {
 	req, _ = http.NewRequest(http.MethodGet, f.app.URL+"/alerts", nil)
 	req.Header.Set("Accept-Language", "fr")
 	mustContain(t, b.do(req).Body, `<html lang="en">`)
+}
+
+// Guessing a password online is cut short: after ten failures an address is
+// refused for fifteen minutes, even with the right password, while other
+// people still sign in.
+func TestLoginThrottled(t *testing.T) {
+	f := newFixture(t, "sqlite")
+	b := newBrowser(t, f.app)
+	for i := 0; i < 10; i++ {
+		if p := b.post("/login", url.Values{"email": {"ada@example.com"}, "password": {"guess " + itoa(int64(i))}}); p.Status != http.StatusUnauthorized {
+			t.Fatalf("failure %d: status %d", i+1, p.Status)
+		}
+	}
+	p := b.post("/login", url.Values{"email": {"ada@example.com"}, "password": {testPassword}})
+	if p.Status != http.StatusTooManyRequests || p.Header.Get("Retry-After") != "900" {
+		t.Fatalf("after ten failures: status %d, Retry-After %q", p.Status, p.Header.Get("Retry-After"))
+	}
+	mustContain(t, p.Body, "Too many failed sign-ins: try again in 15 minutes.")
+	if b.sessionToken() != "" {
+		t.Fatal("a throttled login set a session cookie")
+	}
+	if p := newBrowser(t, f.app).post("/login", url.Values{"email": {"max@example.com"}, "password": {testPassword}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("someone else signing in meanwhile: status %d", p.Status)
+	}
+	f.app.Clock.Advance(15 * time.Minute)
+	if p := b.post("/login", url.Values{"email": {"ada@example.com"}, "password": {testPassword}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("after the window: status %d", p.Status)
+	}
 }

@@ -39,6 +39,7 @@ type Handler struct {
 	cop     *http.CrossOriginProtection
 	secure  bool // cookies get Secure: the public URL is https
 	pollGap time.Duration
+	logins  *loginThrottle
 }
 
 // New parses the templates (a broken one stops the binary from starting) and
@@ -56,6 +57,7 @@ func New(opts Options) (*Handler, error) {
 		hub:     newHub(),
 		secure:  strings.HasPrefix(opts.PublicURL, "https://"),
 		pollGap: time.Second,
+		logins:  newLoginThrottle(),
 	}
 	var err error
 	if h.static, err = loadStatic(assets); err != nil {
