@@ -90,7 +90,12 @@ func (s *serveCmd) firstAdmin(ctx context.Context, a *app.App, out io.Writer) er
 	}
 	password := store.NewPassword()
 	u := &tocsin.User{Email: s.AdminEmail, Name: "Administrator", Role: tocsin.RoleAdmin}
-	if err := a.DB.CreateUser(ctx, u, password, a.Clock.Now()); err != nil {
+	err = a.DB.CreateUser(ctx, u, password, a.Clock.Now())
+	if tocsin.ErrorCode(err) == tocsin.ECONFLICT {
+		// Another process starting on the same database created it first.
+		return nil
+	}
+	if err != nil {
 		return fmt.Errorf("create first admin: %w", err)
 	}
 	fmt.Fprintf(out, "First start: created admin %s with password %s\nIt is shown only this once; change it after logging in.\n", u.Email, password)
