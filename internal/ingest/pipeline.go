@@ -8,7 +8,9 @@ package ingest
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
+	"strconv"
 	"sync"
 	"time"
 
@@ -34,7 +36,7 @@ type Pipeline struct {
 	clock   tocsin.Clock
 	log     *slog.Logger
 	metrics *Metrics
-	queue   chan *pending
+	queues  []chan *pending // one per committer
 	limiter *rateLimiter
 	signal  func() // called after each commit that changed alerts (wakes SSE and the engine)
 
@@ -59,7 +61,7 @@ func NewPipeline(db *store.DB, clock tocsin.Clock, log *slog.Logger, metrics *Me
 	}
 	return &Pipeline{
 		db: db, clock: clock, log: log, metrics: metrics,
-		queue:   make(chan *pending, 4096),
+		queues:  newQueues(db.Dialect()),
 		limiter: newRateLimiter(opts.RateLimit, opts.Burst),
 		signal:  opts.OnCommit,
 		rules:   map[int64]*tocsin.CompiledRules{},
@@ -67,35 +69,57 @@ func NewPipeline(db *store.DB, clock tocsin.Clock, log *slog.Logger, metrics *Me
 	}
 }
 
-// Run commits queued events until ctx ends. SQLite has one writer, so one
+// newQueues makes one queue per committer. SQLite has one writer, so one
 // committer makes the largest batches; on PostgreSQL round-trips are the limit,
 // so several committers work side by side.
-func (p *Pipeline) Run(ctx context.Context) {
-	committers := 1
-	if p.db.Dialect() == store.Postgres {
-		committers = 4
+func newQueues(dialect store.Dialect) []chan *pending {
+	n := 1
+	if dialect == store.Postgres {
+		n = 4
 	}
+	queues := make([]chan *pending, n)
+	for i := range queues {
+		queues[i] = make(chan *pending, 4096)
+	}
+	return queues
+}
+
+// queueFor picks the committer of a request by its first event's alert, so that
+// events about one alert are committed in order by one committer and committers
+// do not wait on each other's row locks.
+func (p *Pipeline) queueFor(e *tocsin.AlertEvent) chan *pending {
+	if len(p.queues) == 1 {
+		return p.queues[0]
+	}
+	h := fnv.New32a()
+	h.Write([]byte(e.DedupKey))
+	h.Write([]byte(strconv.FormatInt(e.AlertID, 10)))
+	return p.queues[h.Sum32()%uint32(len(p.queues))]
+}
+
+// Run commits queued events until ctx ends.
+func (p *Pipeline) Run(ctx context.Context) {
 	var wg sync.WaitGroup
-	for range committers {
-		wg.Go(func() { p.runCommitter(ctx) })
+	for _, q := range p.queues {
+		wg.Go(func() { p.runCommitter(ctx, q) })
 	}
 	wg.Wait()
 }
 
-func (p *Pipeline) runCommitter(ctx context.Context) {
+func (p *Pipeline) runCommitter(ctx context.Context, queue chan *pending) {
 	for {
 		var first *pending
 		select {
 		case <-ctx.Done():
 			return
-		case first = <-p.queue:
+		case first = <-queue:
 		}
 		group := []*pending{first}
 		n := len(first.items)
 	drain:
 		for n < maxBatch {
 			select {
-			case next := <-p.queue:
+			case next := <-queue:
 				group = append(group, next)
 				n += len(next.items)
 			default:
@@ -254,7 +278,7 @@ func (p *Pipeline) Submit(ctx context.Context, integ *tocsin.Integration, events
 	}
 	pd := &pending{items: items, done: make(chan struct{})}
 	select {
-	case p.queue <- pd:
+	case p.queueFor(&items[0].Event) <- pd:
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
