@@ -245,7 +245,7 @@ func (h *Handler) deleteIntegration(w http.ResponseWriter, r *http.Request, u *t
 	if err != nil {
 		return err
 	}
-	if err := h.opts.DB.DeleteIntegration(r.Context(), id); err != nil {
+	if err := h.opts.DB.DeleteIntegration(r.Context(), id, h.opts.Clock.Now()); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

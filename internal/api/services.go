@@ -170,7 +170,7 @@ func (h *Handler) deleteService(w http.ResponseWriter, r *http.Request, u *tocsi
 	if err != nil {
 		return err
 	}
-	if err := h.opts.DB.DeleteService(ctx, s.ID); err != nil {
+	if err := h.opts.DB.DeleteService(ctx, s.ID, h.opts.Clock.Now()); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

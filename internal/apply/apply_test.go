@@ -320,8 +320,8 @@ func TestApplyPrune(t *testing.T) {
 		out, _ := run(t, db, smaller, opts)
 		wantLines(t, out,
 			"- rule catch-all/search squad",
-			"- integration checkout/grafana (its alerts and rules are deleted with it)",
-			"- integration search-api/pd (its alerts and rules are deleted with it)",
+			"- integration checkout/grafana (its rules are deleted with it; its open alerts are resolved)",
+			"- integration search-api/pd (its rules are deleted with it; its open alerts are resolved)",
 			"- service search-api",
 			"- user ops@example.com",
 		)

@@ -152,7 +152,7 @@ func (p *planner) pruneIntegrations() {
 			continue
 		}
 		id := i.ID
-		p.deletes = append(p.deletes, Change{Op: Delete, What: what, Detail: "its alerts and rules are deleted with it",
-			run: func(ctx context.Context, x *executor) error { return x.db.DeleteIntegration(ctx, id) }})
+		p.deletes = append(p.deletes, Change{Op: Delete, What: what, Detail: "its rules are deleted with it; its open alerts are resolved",
+			run: func(ctx context.Context, x *executor) error { return x.db.DeleteIntegration(ctx, id, x.now) }})
 	}
 }

@@ -70,6 +70,6 @@ func (p *planner) pruneServices() {
 		}
 		id := s.ID
 		p.deletes = append(p.deletes, Change{Op: Delete, What: "service " + s.Name,
-			run: func(ctx context.Context, x *executor) error { return x.db.DeleteService(ctx, id) }})
+			run: func(ctx context.Context, x *executor) error { return x.db.DeleteService(ctx, id, x.now) }})
 	}
 }

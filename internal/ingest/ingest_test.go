@@ -219,3 +219,31 @@ func TestUntrustedBytes(t *testing.T) {
 		}
 	})
 }
+
+// Deleting a service stops its keys at once, even just after they were used
+// (and cached), and keeps its alerts: open ones are resolved, saying why.
+func TestDeletedServiceKeepsHistory(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		e := start(t, engine, tocsin.IntegrationGeneric)
+		if r := e.do("POST", "/hooks/generic/"+e.key, map[string]any{"summary": "Disk full", "dedup_key": "disk"}); r.status != http.StatusAccepted {
+			t.Fatalf("before: %d %s", r.status, r)
+		}
+		if err := e.app.DB.DeleteService(context.Background(), e.service.ID, e.app.Clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if r := e.do("POST", "/hooks/generic/"+e.key, map[string]any{"summary": "Disk full", "dedup_key": "disk"}); r.status != http.StatusUnauthorized {
+			t.Fatalf("key of a deleted service: %d %s", r.status, r)
+		}
+		a := e.only()
+		if a.Status != tocsin.StatusResolved || a.ServiceID != 0 || a.IntegrationID != 0 || a.ResolvedBy != "Tocsin" {
+			t.Fatalf("alert after its service was deleted: %+v", a)
+		}
+		timeline, err := e.app.DB.Timeline(context.Background(), a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if last := timeline[len(timeline)-1]; last.Kind != tocsin.TimelineResolved || last.Message != "its service was deleted" {
+			t.Fatalf("last timeline line: %+v", last)
+		}
+	})
+}

@@ -7,6 +7,7 @@ package ingest
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"hash/fnv"
 	"log/slog"
@@ -44,7 +45,7 @@ type Pipeline struct {
 	rulesVersion int64
 	rules        map[int64]*tocsin.CompiledRules // by integration id
 	keysVersion  int64
-	keys         map[string]*tocsin.Integration // by key
+	keys         map[string]*tocsin.Integration // by SHA-256 of the key
 }
 
 // Options configures a Pipeline.
@@ -175,8 +176,9 @@ func (p *Pipeline) applyWithRetry(ctx context.Context, items []store.IngestItem)
 	return nil, err
 }
 
-// Authenticate returns the live integration a key belongs to. Keys are cached and
-// the cache is dropped whenever any process changes an integration.
+// Authenticate returns the live integration a key belongs to. Keys are cached
+// (by hash: no secret is kept in memory longer than a request) and the cache is
+// dropped whenever any process changes an integration.
 func (p *Pipeline) Authenticate(ctx context.Context, key string) (*tocsin.Integration, error) {
 	if key == "" {
 		return nil, tocsin.Errorf(tocsin.EUNAUTHORIZED, "integration key missing")
@@ -184,6 +186,8 @@ func (p *Pipeline) Authenticate(ctx context.Context, key string) (*tocsin.Integr
 	if len(key) > 256 {
 		return nil, tocsin.Errorf(tocsin.EUNAUTHORIZED, "integration key unknown or revoked")
 	}
+	sum := sha256.Sum256([]byte(key))
+	hash := string(sum[:])
 	version, err := p.db.Counter(ctx, store.CounterIntegrations)
 	if err != nil {
 		return nil, err
@@ -192,7 +196,7 @@ func (p *Pipeline) Authenticate(ctx context.Context, key string) (*tocsin.Integr
 	if version != p.keysVersion {
 		p.keys, p.keysVersion = map[string]*tocsin.Integration{}, version
 	}
-	integ, ok := p.keys[key]
+	integ, ok := p.keys[hash]
 	p.mu.Unlock()
 	if ok {
 		return integ, nil
@@ -202,10 +206,14 @@ func (p *Pipeline) Authenticate(ctx context.Context, key string) (*tocsin.Integr
 		return nil, err
 	}
 	p.mu.Lock()
-	if len(p.keys) > 10000 {
-		p.keys = map[string]*tocsin.Integration{}
+	// Only into the cache of the version it was read under: a key revoked while
+	// we looked it up must not live on in a newer cache.
+	if p.keysVersion == version {
+		if len(p.keys) > 10000 {
+			p.keys = map[string]*tocsin.Integration{}
+		}
+		p.keys[hash] = integ
 	}
-	p.keys[key] = integ
 	p.mu.Unlock()
 	return integ, nil
 }
@@ -235,7 +243,9 @@ func (p *Pipeline) compiledRules(ctx context.Context, integrationID int64) (*toc
 	}
 	compiled = tocsin.CompileRules(rules)
 	p.mu.Lock()
-	p.rules[integrationID] = compiled
+	if p.rulesVersion == version {
+		p.rules[integrationID] = compiled
+	}
 	p.mu.Unlock()
 	return compiled, nil
 }

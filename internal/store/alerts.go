@@ -405,7 +405,7 @@ func (db *DB) IngestRequest(ctx context.Context, integrationID int64, id string)
 	return &r, nil
 }
 
-const alertColumns = `a.id, a.integration_id, COALESCE(a.service_id, 0), a.dedup_key, a.summary, a.details, a.source, a.priority, a.labels, a.links, a.status, a.suppressed, a.occurrences,
+const alertColumns = `a.id, COALESCE(a.integration_id, 0), COALESCE(a.service_id, 0), a.dedup_key, a.summary, a.details, a.source, a.priority, a.labels, a.links, a.status, a.suppressed, a.occurrences,
 	a.first_seen_at, a.last_seen_at, a.acked_at, a.acked_by, a.ack_channel, a.resolved_at, a.resolved_by, a.resolve_channel, a.updated_at`
 
 func scanAlert(row interface{ Scan(...any) error }) (*tocsin.Alert, error) {

@@ -20,7 +20,7 @@ func (db *DB) CreateChangeEvent(ctx context.Context, c *tocsin.ChangeEvent, now 
 	}
 	return db.InTx(ctx, func(tx *Tx) error {
 		id, err := tx.insertID(ctx, `INSERT INTO change_events (integration_id, service_id, summary, source, happened_at, details, links, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			c.IntegrationID, nullID(c.ServiceID), c.Summary, c.Source, ms(c.At), c.Details, string(links), ms(now))
+			nullID(c.IntegrationID), nullID(c.ServiceID), c.Summary, c.Source, ms(c.At), c.Details, string(links), ms(now))
 		if err != nil {
 			return fmt.Errorf("create change event: %w", err)
 		}
@@ -34,7 +34,7 @@ func (db *DB) ChangeEvents(ctx context.Context, serviceID int64, limit int) ([]*
 	if limit <= 0 || limit > 500 {
 		limit = 50
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT id, integration_id, COALESCE(service_id, 0), summary, source, happened_at, details, links, received_at FROM change_events WHERE ($1 = 0 OR service_id = $1) ORDER BY happened_at DESC, id DESC LIMIT $2`, serviceID, limit)
+	rows, err := db.read.QueryContext(ctx, `SELECT id, COALESCE(integration_id, 0), COALESCE(service_id, 0), summary, source, happened_at, details, links, received_at FROM change_events WHERE ($1 = 0 OR service_id = $1) ORDER BY happened_at DESC, id DESC LIMIT $2`, serviceID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list change events: %w", err)
 	}

@@ -25,6 +25,7 @@ const counterFreshness = 500 * time.Millisecond
 type counterCache struct {
 	mu     sync.Mutex
 	values map[string]cachedCounter
+	gen    uint64 // moves on every forget, so that a read racing a commit is not kept
 }
 
 type cachedCounter struct {
@@ -40,6 +41,16 @@ func (tx *Tx) bump(ctx context.Context, counter string) error {
 	return nil
 }
 
+// bumpAll bumps several counters.
+func (tx *Tx) bumpAll(ctx context.Context, counters ...string) error {
+	for _, c := range counters {
+		if err := tx.bump(ctx, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // forget drops cached counters after a commit that bumped them.
 func (c *counterCache) forget(names []string) {
 	if len(names) == 0 {
@@ -49,6 +60,7 @@ func (c *counterCache) forget(names []string) {
 	for _, n := range names {
 		delete(c.values, n)
 	}
+	c.gen++
 	c.mu.Unlock()
 }
 
@@ -56,6 +68,7 @@ func (c *counterCache) forget(names []string) {
 func (db *DB) Counter(ctx context.Context, counter string) (int64, error) {
 	db.counters.mu.Lock()
 	cached, ok := db.counters.values[counter]
+	gen := db.counters.gen
 	db.counters.mu.Unlock()
 	if ok && time.Since(cached.read) < counterFreshness {
 		return cached.value, nil
@@ -69,7 +82,9 @@ func (db *DB) Counter(ctx context.Context, counter string) (int64, error) {
 	if db.counters.values == nil {
 		db.counters.values = map[string]cachedCounter{}
 	}
-	db.counters.values[counter] = cachedCounter{value: v, read: read}
+	if db.counters.gen == gen {
+		db.counters.values[counter] = cachedCounter{value: v, read: read}
+	}
 	db.counters.mu.Unlock()
 	return v, nil
 }

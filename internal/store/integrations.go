@@ -118,9 +118,13 @@ func (db *DB) RevokeIntegration(ctx context.Context, id int64, now time.Time) er
 	})
 }
 
-// DeleteIntegration removes an integration, its rules and its alerts.
-func (db *DB) DeleteIntegration(ctx context.Context, id int64) error {
+// DeleteIntegration removes an integration and its rules. Its alerts stay, for
+// history; those still open are resolved, since nothing can resolve them now.
+func (db *DB) DeleteIntegration(ctx context.Context, id int64, now time.Time) error {
 	return db.InTx(ctx, func(tx *Tx) error {
+		if err := tx.resolveAlertsOf(ctx, `integration_id = $2`, id, "its integration was deleted", now); err != nil {
+			return err
+		}
 		res, err := tx.exec(ctx, `DELETE FROM integrations WHERE id = $1`, id)
 		if err != nil {
 			return fmt.Errorf("delete integration: %w", err)
@@ -128,8 +132,22 @@ func (db *DB) DeleteIntegration(ctx context.Context, id int64) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return tocsin.Errorf(tocsin.ENOTFOUND, "integration %d not found", id)
 		}
-		return tx.bump(ctx, CounterIntegrations)
+		return tx.bumpAll(ctx, CounterIntegrations, CounterRules, CounterAlerts)
 	})
+}
+
+// resolveAlertsOf resolves the open alerts a condition on alerts selects ($2 is
+// arg), with a timeline line saying why.
+func (tx *Tx) resolveAlertsOf(ctx context.Context, where string, arg any, why string, now time.Time) error {
+	if _, err := tx.exec(ctx, `INSERT INTO alert_timeline (alert_id, at, kind, actor, channel, message)
+		SELECT id, $1, 'resolved', 'Tocsin', '', '`+why+`' FROM alerts WHERE status <> 'resolved' AND `+where, ms(now), arg); err != nil {
+		return fmt.Errorf("resolve alerts: %w", err)
+	}
+	if _, err := tx.exec(ctx, `UPDATE alerts SET status = 'resolved', resolved_at = $1, resolved_by = 'Tocsin', resolve_channel = '', updated_at = $1
+		WHERE status <> 'resolved' AND `+where, ms(now), arg); err != nil {
+		return fmt.Errorf("resolve alerts: %w", err)
+	}
+	return nil
 }
 
 // Integration returns an integration by id.

@@ -60,9 +60,13 @@ func (db *DB) UpdateService(ctx context.Context, s *tocsin.Service) error {
 	})
 }
 
-// DeleteService removes a service with its integrations and their alerts.
-func (db *DB) DeleteService(ctx context.Context, id int64) error {
+// DeleteService removes a service with its integrations and their rules. Its
+// alerts stay, for history (unrouted); those still open are resolved.
+func (db *DB) DeleteService(ctx context.Context, id int64, now time.Time) error {
 	return db.InTx(ctx, func(tx *Tx) error {
+		if err := tx.resolveAlertsOf(ctx, `integration_id IN (SELECT id FROM integrations WHERE service_id = $2)`, id, "its service was deleted", now); err != nil {
+			return err
+		}
 		res, err := tx.exec(ctx, `DELETE FROM services WHERE id = $1`, id)
 		if err != nil {
 			return fmt.Errorf("delete service: %w", err)
@@ -70,7 +74,7 @@ func (db *DB) DeleteService(ctx context.Context, id int64) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return tocsin.Errorf(tocsin.ENOTFOUND, "service %d not found", id)
 		}
-		return nil
+		return tx.bumpAll(ctx, CounterIntegrations, CounterRules, CounterAlerts)
 	})
 }
 

@@ -149,8 +149,15 @@ func TestBrowserLiveAlertAndAcknowledge(t *testing.T) {
 	}
 	screenshot(t, ctx, "tocsin-alert-list.png")
 
+	// Follow the row's link by its address: the live list may swap the row for a
+	// fresh copy at any moment, which would leave a click aimed at the old node.
+	link, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS(fmt.Sprintf(`#alert-list tr[data-id="%d"] td.summary a`, id)), "href"))
+	href := link.Value
+	if err != nil || href != fmt.Sprintf("/alerts/%d", id) {
+		t.Fatalf("the row links to %q (%v)", href, err)
+	}
 	step(t, ctx, "open the alert and acknowledge it",
-		chromedp.Click(chromedp.CSS(fmt.Sprintf(`#alert-list tr[data-id="%d"] td.summary a`, id))),
+		chromedp.Navigate(f.app.URL+href),
 		chromedp.WaitVisible(chromedp.ID("ack")),
 		chromedp.Click(chromedp.ID("ack")),
 		chromedp.WaitVisible(chromedp.ID("unack")),

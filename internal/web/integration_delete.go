@@ -18,7 +18,7 @@ func (h *Handler) integrationDelete(w http.ResponseWriter, r *http.Request, v *v
 		h.fail(w, r, v, err)
 		return
 	}
-	if err := h.opts.DB.DeleteIntegration(r.Context(), id); err != nil {
+	if err := h.opts.DB.DeleteIntegration(r.Context(), id, h.opts.Clock.Now()); err != nil {
 		h.fail(w, r, v, err)
 		return
 	}

@@ -10,7 +10,7 @@ func (h *Handler) serviceDelete(w http.ResponseWriter, r *http.Request, v *view)
 		h.notFound(w, r, v)
 		return
 	}
-	if err := h.opts.DB.DeleteService(r.Context(), id); err != nil {
+	if err := h.opts.DB.DeleteService(r.Context(), id, h.opts.Clock.Now()); err != nil {
 		h.fail(w, r, v, err)
 		return
 	}

@@ -81,7 +81,8 @@ CREATE UNIQUE INDEX processing_rules_name ON processing_rules (COALESCE(integrat
 
 CREATE TABLE alerts (
     id              INTEGER PRIMARY KEY AUTOINCREMENT,
-    integration_id  INTEGER NOT NULL REFERENCES integrations (id) ON DELETE CASCADE,
+    -- Alerts outlive their integration and service: history is kept for reports.
+    integration_id  INTEGER REFERENCES integrations (id) ON DELETE SET NULL,
     service_id      INTEGER REFERENCES services (id) ON DELETE SET NULL,
     dedup_key       TEXT NOT NULL,
     summary         TEXT NOT NULL,
@@ -125,7 +126,7 @@ CREATE INDEX alert_timeline_alert ON alert_timeline (alert_id, id);
 
 CREATE TABLE change_events (
     id             INTEGER PRIMARY KEY AUTOINCREMENT,
-    integration_id INTEGER NOT NULL REFERENCES integrations (id) ON DELETE CASCADE,
+    integration_id INTEGER REFERENCES integrations (id) ON DELETE SET NULL,
     service_id     INTEGER REFERENCES services (id) ON DELETE SET NULL,
     summary        TEXT NOT NULL,
     source         TEXT NOT NULL DEFAULT '',
