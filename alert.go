@@ -139,10 +139,6 @@ type AlertEvent struct {
 	Channel   Channel // the format it came in
 	Note      string  // a note to add (Opsgenie note field, or ActionNote)
 	RequestID string  // when set, the outcome is recorded for GET /v2/alerts/requests/{id}
-	// Resent is set by formats that re-send the state of what is still firing
-	// (Alertmanager and Grafana webhooks): such a trigger on an acknowledged alert
-	// counts an occurrence instead of triggering it again.
-	Resent bool
 	At     time.Time
 }
 

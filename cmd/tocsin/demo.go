@@ -85,7 +85,7 @@ func demoAlerts() []demoAlert {
 		{integration: "checkout/prometheus", event: tocsin.AlertEvent{
 			DedupKey: "checkout-high-error-rate", Summary: "checkout / payments / HTTP 5xx above 2%",
 			Details: "Error ratio is 3.4% over the last 5 minutes on checkout-web in eu-west-1 (threshold 2%).\nMost errors: POST /api/orders → 502 from payment-gateway.",
-			Source:  "prometheus-eu-west-1", Priority: tocsin.P2, Actor: "Alertmanager", Channel: tocsin.ChannelAlertmanager, Resent: true,
+			Source:  "prometheus-eu-west-1", Priority: tocsin.P2, Actor: "Alertmanager", Channel: tocsin.ChannelAlertmanager,
 			Labels: map[string]string{"alertname": "CheckoutHighErrorRate", "severity": "critical", "env": "prod", "region": "eu-west-1"},
 			Links: []tocsin.Link{
 				{Href: "https://grafana.tocsin.example/d/checkout/checkout-overview", Text: "Checkout dashboard"},
@@ -95,13 +95,13 @@ func demoAlerts() []demoAlert {
 		{integration: "checkout/prometheus", event: tocsin.AlertEvent{
 			DedupKey: "watchdog", Summary: "Watchdog: the alerting pipeline is alive",
 			Details: "This alert always fires, so that a silent Alertmanager is noticed.",
-			Source:  "prometheus-eu-west-1", Priority: tocsin.P5, Actor: "Alertmanager", Channel: tocsin.ChannelAlertmanager, Resent: true,
+			Source:  "prometheus-eu-west-1", Priority: tocsin.P5, Actor: "Alertmanager", Channel: tocsin.ChannelAlertmanager,
 			Labels: map[string]string{"alertname": "Watchdog", "severity": "none"},
 		}},
 		{integration: "search-api/grafana", event: tocsin.AlertEvent{
 			DedupKey: "search-latency-p99", Summary: "search-api / search / p99 latency above 800 ms",
 			Details: "p99 of GET /search is 1.3 s for 10 minutes (SLO: 800 ms).",
-			Source:  "grafana", Priority: tocsin.P2, Actor: "Grafana", Channel: tocsin.ChannelGrafana, Resent: true,
+			Source:  "grafana", Priority: tocsin.P2, Actor: "Grafana", Channel: tocsin.ChannelGrafana,
 			Labels: map[string]string{"alertname": "SearchLatencyHigh", "grafana_folder": "Search", "env": "prod"},
 			Links:  []tocsin.Link{{Href: "https://grafana.tocsin.example/d/search/search-api?viewPanel=4", Text: "Latency panel"}},
 		}, by: "Léa Moreau", then: tocsin.ActionAcknowledge, note: "The reindex job started at 02:00 saturates the cluster; throttling it to 2 workers."},

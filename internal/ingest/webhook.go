@@ -147,9 +147,6 @@ func (in *hookPayload) events(channel tocsin.Channel) ([]tocsin.AlertEvent, erro
 		default:
 			return nil, tocsin.Errorf(tocsin.EINVALID, "alerts[%d].status %q is neither firing nor resolved", i, status)
 		}
-		// These senders re-send what is still firing at every repeat interval:
-		// that must not re-trigger an alert someone acknowledged.
-		e.Resent = true
 		e.At = parseTime(a.StartsAt)
 		e.Summary = hookSummary(labels, annotations, in.Title, key)
 		for _, name := range []string{"priority", "og_priority", "severity"} {

@@ -31,6 +31,7 @@ type openAlert struct {
 	integrationID int64
 	dedupKey      string
 	status        tocsin.AlertStatus
+	priority      tocsin.Priority
 	repeats       int // occurrences to add at the end of the batch
 	lastSeen      time.Time
 	loggedAt      time.Time // when repeats last went into the timeline
@@ -54,7 +55,7 @@ func (db *DB) ingestStatements(ctx context.Context) (*ingestStmts, error) {
 		return db.ingest, nil
 	}
 	queries := []string{
-		`SELECT id, status, repeat_logged_at, repeats_unlogged FROM alerts WHERE integration_id = $1 AND dedup_key = $2 AND status <> 'resolved'`,
+		`SELECT id, status, priority, repeat_logged_at, repeats_unlogged FROM alerts WHERE integration_id = $1 AND dedup_key = $2 AND status <> 'resolved'`,
 		`INSERT INTO alerts (integration_id, service_id, dedup_key, summary, details, source, priority, labels, links, status, suppressed, occurrences, first_seen_at, last_seen_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'triggered', $10, 1, $11, $11, $11) RETURNING id`,
 		`INSERT INTO alert_timeline (alert_id, at, kind, actor, channel, message) VALUES ($1, $2, $3, $4, $5, $6)`,
@@ -130,12 +131,16 @@ func (b *batch) addTimeline(ctx context.Context, alertID int64, kind tocsin.Time
 func (b *batch) lookup(ctx context.Context, integrationID int64, e *tocsin.AlertEvent) (*openAlert, error) {
 	if e.AlertID != 0 {
 		if a, ok := b.byID[e.AlertID]; ok {
+			if a.status == tocsin.StatusResolved || a.integrationID != integrationID {
+				return nil, nil
+			}
 			return a, nil
 		}
 		a := &openAlert{id: e.AlertID}
 		var logged int64
-		err := b.tx.queryRow(ctx, `SELECT integration_id, dedup_key, status, repeat_logged_at, repeats_unlogged FROM alerts WHERE id = $1 AND integration_id = $2`, e.AlertID, integrationID).
-			Scan(&a.integrationID, &a.dedupKey, &a.status, &logged, &a.unlogged)
+		// A closed alert is not open: closing or editing it again does nothing.
+		err := b.tx.queryRow(ctx, `SELECT integration_id, dedup_key, status, priority, repeat_logged_at, repeats_unlogged FROM alerts WHERE id = $1 AND integration_id = $2 AND status <> 'resolved'`, e.AlertID, integrationID).
+			Scan(&a.integrationID, &a.dedupKey, &a.status, &a.priority, &logged, &a.unlogged)
 		a.loggedAt = fromMS(logged)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, nil
@@ -155,7 +160,7 @@ func (b *batch) lookup(ctx context.Context, integrationID int64, e *tocsin.Alert
 	}
 	a := &openAlert{integrationID: integrationID, dedupKey: e.DedupKey}
 	var logged int64
-	err := b.findOpen.QueryRowContext(ctx, integrationID, e.DedupKey).Scan(&a.id, &a.status, &logged, &a.unlogged)
+	err := b.findOpen.QueryRowContext(ctx, integrationID, e.DedupKey).Scan(&a.id, &a.status, &a.priority, &logged, &a.unlogged)
 	a.loggedAt = fromMS(logged)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -205,11 +210,11 @@ func (b *batch) apply(ctx context.Context, item *IngestItem) (tocsin.EventResult
 		if item.Suppress {
 			res.Outcome = tocsin.OutcomeSuppressed
 		}
-	case e.Action == tocsin.ActionTrigger && a.status == tocsin.StatusAcknowledged && !e.Resent:
-		err = b.setStatus(ctx, a, tocsin.StatusTriggered, tocsin.TimelineRetriggered, actor, e.Channel, "triggered again while acknowledged")
-		if err == nil {
-			_, err = b.tx.exec(ctx, `UPDATE alerts SET occurrences = occurrences + 1, last_seen_at = $1 WHERE id = $2`, ms(b.now), a.id)
-		}
+	case e.Action == tocsin.ActionTrigger && e.Priority != "" && e.Priority < a.priority:
+		// Reported as more urgent than before: the priority goes up, and an
+		// acknowledged alert is triggered again (Opsgenie: "raising the priority
+		// restarts the notification flow"). A plain re-send only counts.
+		err = b.raisePriority(ctx, a, e.Priority, actor, e.Channel)
 	case e.Action == tocsin.ActionTrigger:
 		a.repeats++
 		a.lastSeen = b.now
@@ -247,6 +252,20 @@ func (b *batch) apply(ctx context.Context, item *IngestItem) (tocsin.EventResult
 		err = b.recordRequest(ctx, item, res)
 	}
 	return res, err
+}
+
+// raisePriority makes an open alert more urgent, triggers it again if it was
+// acknowledged, and counts the occurrence that said so.
+func (b *batch) raisePriority(ctx context.Context, a *openAlert, to tocsin.Priority, actor string, channel tocsin.Channel) error {
+	why := fmt.Sprintf("priority raised from %s to %s", a.priority, to)
+	if _, err := b.tx.exec(ctx, `UPDATE alerts SET priority = $1, occurrences = occurrences + 1, last_seen_at = $2, updated_at = $2 WHERE id = $3`, to, ms(b.now), a.id); err != nil {
+		return fmt.Errorf("raise priority: %w", err)
+	}
+	a.priority = to
+	if a.status == tocsin.StatusAcknowledged {
+		return b.setStatus(ctx, a, tocsin.StatusTriggered, tocsin.TimelineRetriggered, actor, channel, "triggered again: "+why)
+	}
+	return b.addTimeline(ctx, a.id, tocsin.TimelineUpdated, actor, channel, why)
 }
 
 func (b *batch) create(ctx context.Context, item *IngestItem) (int64, error) {
@@ -294,12 +313,12 @@ func (b *batch) create(ctx context.Context, item *IngestItem) (int64, error) {
 			return 0, err
 		}
 	}
-	b.remember(&openAlert{id: id, integrationID: item.Integration.ID, dedupKey: e.DedupKey, status: tocsin.StatusTriggered})
+	b.remember(&openAlert{id: id, integrationID: item.Integration.ID, dedupKey: e.DedupKey, status: tocsin.StatusTriggered, priority: priority})
 	return id, nil
 }
 
 func (b *batch) setStatus(ctx context.Context, a *openAlert, to tocsin.AlertStatus, kind tocsin.TimelineKind, actor string, channel tocsin.Channel, message string) error {
-	if err := setAlertStatus(ctx, b.tx, a.id, to, actor, channel, b.now); err != nil {
+	if err := setAlertStatus(ctx, b.tx, a.id, a.status, to, actor, channel, b.now); err != nil {
 		return err
 	}
 	if to == tocsin.StatusResolved {
@@ -309,19 +328,26 @@ func (b *batch) setStatus(ctx context.Context, a *openAlert, to tocsin.AlertStat
 	return b.addTimeline(ctx, a.id, kind, actor, channel, message)
 }
 
-// setAlertStatus moves an alert to a status and records who did it, through what.
-func setAlertStatus(ctx context.Context, tx *Tx, id int64, to tocsin.AlertStatus, actor string, channel tocsin.Channel, now time.Time) error {
+// setAlertStatus moves an alert from a status to another and records who did it,
+// through what. If the alert is no longer in the status it was read in (another
+// transaction changed it meanwhile), it fails with ECONFLICT and changes nothing,
+// so that the caller retries on fresh data instead of overwriting that change.
+func setAlertStatus(ctx context.Context, tx *Tx, id int64, from, to tocsin.AlertStatus, actor string, channel tocsin.Channel, now time.Time) error {
+	var res sql.Result
 	var err error
 	switch to {
 	case tocsin.StatusAcknowledged:
-		_, err = tx.exec(ctx, `UPDATE alerts SET status = 'acknowledged', acked_at = $1, acked_by = $2, ack_channel = $3, updated_at = $1 WHERE id = $4`, ms(now), actor, channel, id)
+		res, err = tx.exec(ctx, `UPDATE alerts SET status = 'acknowledged', acked_at = $1, acked_by = $2, ack_channel = $3, updated_at = $1 WHERE id = $4 AND status = $5`, ms(now), actor, channel, id, from)
 	case tocsin.StatusResolved:
-		_, err = tx.exec(ctx, `UPDATE alerts SET status = 'resolved', resolved_at = $1, resolved_by = $2, resolve_channel = $3, updated_at = $1 WHERE id = $4`, ms(now), actor, channel, id)
+		res, err = tx.exec(ctx, `UPDATE alerts SET status = 'resolved', resolved_at = $1, resolved_by = $2, resolve_channel = $3, updated_at = $1 WHERE id = $4 AND status = $5`, ms(now), actor, channel, id, from)
 	case tocsin.StatusTriggered:
-		_, err = tx.exec(ctx, `UPDATE alerts SET status = 'triggered', acked_at = 0, acked_by = '', ack_channel = '', updated_at = $1 WHERE id = $2`, ms(now), id)
+		res, err = tx.exec(ctx, `UPDATE alerts SET status = 'triggered', acked_at = 0, acked_by = '', ack_channel = '', updated_at = $1 WHERE id = $2 AND status = $3`, ms(now), id, from)
 	}
 	if err != nil {
 		return fmt.Errorf("set alert %d %s: %w", id, to, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return tocsin.Errorf(tocsin.ECONFLICT, "alert %d changed meanwhile; try again", id)
 	}
 	return nil
 }
@@ -602,6 +628,20 @@ func (db *DB) ActOnAlerts(ctx context.Context, ids []int64, act AlertAction, now
 	default:
 		return nil, tocsin.Errorf(tocsin.EINVALID, "unknown action %q", act.Action)
 	}
+	// A conflict means an alert changed between our read and our write (on
+	// PostgreSQL, a committer at the same instant): try again on fresh data.
+	var changed []int64
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		changed, err = db.actOnAlerts(ctx, ids, act, to, kind, now)
+		if tocsin.ErrorCode(err) != tocsin.ECONFLICT {
+			break
+		}
+	}
+	return changed, err
+}
+
+func (db *DB) actOnAlerts(ctx context.Context, ids []int64, act AlertAction, to tocsin.AlertStatus, kind tocsin.TimelineKind, now time.Time) ([]int64, error) {
 	var changed []int64
 	err := db.InTx(ctx, func(tx *Tx) error {
 		for _, id := range ids {
@@ -613,7 +653,7 @@ func (db *DB) ActOnAlerts(ctx context.Context, ids []int64, act AlertAction, now
 				!(to == tocsin.StatusAcknowledged && status != tocsin.StatusTriggered) &&
 				!(to == tocsin.StatusTriggered && status != tocsin.StatusAcknowledged)
 			if move {
-				if err := setAlertStatus(ctx, tx, id, to, act.Actor, act.Channel, now); err != nil {
+				if err := setAlertStatus(ctx, tx, id, status, to, act.Actor, act.Channel, now); err != nil {
 					return err
 				}
 				if _, err := tx.exec(ctx, `INSERT INTO alert_timeline (alert_id, at, kind, actor, channel, message) VALUES ($1, $2, $3, $4, $5, '')`, id, ms(now), kind, act.Actor, act.Channel); err != nil {

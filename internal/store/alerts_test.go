@@ -72,13 +72,25 @@ func TestAlertLifecycle(t *testing.T) {
 			t.Fatalf("alert = %+v", a)
 		}
 
-		// A new trigger while acknowledged sends it back to triggered.
-		res = apply(t, db, integ, t0.Add(time.Minute), event(tocsin.ActionTrigger, "disk", "Disk full"))
+		// The sender re-sends it (as Alertmanager does every repeat interval):
+		// counted, still acknowledged.
+		res = apply(t, db, integ, t0.Add(30*time.Second), event(tocsin.ActionTrigger, "disk", "Disk full"))
+		if res[0].AlertID != id || res[0].Outcome != tocsin.OutcomeRepeated {
+			t.Fatalf("re-send: %+v", res)
+		}
+		if a, _ = db.Alert(ctx, id); a.Status != tocsin.StatusAcknowledged || a.Occurrences != 4 {
+			t.Fatalf("after a re-send: %+v", a)
+		}
+
+		// Reported as more urgent: priority raised, triggered again.
+		worse := event(tocsin.ActionTrigger, "disk", "Disk full")
+		worse.Event.Priority = tocsin.P1
+		res = apply(t, db, integ, t0.Add(time.Minute), worse)
 		if res[0].AlertID != id {
 			t.Fatalf("re-trigger opened a new alert: %+v", res)
 		}
-		if a, _ = db.Alert(ctx, id); a.Status != tocsin.StatusTriggered || a.Occurrences != 4 {
-			t.Fatalf("after re-trigger: %+v", a)
+		if a, _ = db.Alert(ctx, id); a.Status != tocsin.StatusTriggered || a.Priority != tocsin.P1 || a.Occurrences != 5 || a.AckedBy != "" {
+			t.Fatalf("after a more urgent trigger: %+v", a)
 		}
 
 		// Resolve, then a trigger opens a fresh alert; a resolve of an unknown key is dropped.
@@ -103,6 +115,9 @@ func TestAlertLifecycle(t *testing.T) {
 			kinds = append(kinds, e.Kind)
 		}
 		want := []tocsin.TimelineKind{tocsin.TimelineCreated, tocsin.TimelineAcknowledged, tocsin.TimelineRepeated, tocsin.TimelineRetriggered, tocsin.TimelineResolved}
+		if msg := timeline[3].Message; msg != "triggered again: priority raised from P3 to P1" {
+			t.Errorf("re-trigger reads %q", msg)
+		}
 		if len(kinds) != len(want) {
 			t.Fatalf("timeline = %v, want %v", kinds, want)
 		}
@@ -286,6 +301,27 @@ func TestRepeatsLoggedOnceAMinute(t *testing.T) {
 		}
 		if len(repeats) != 2 || repeats[0] != "received again" || repeats[1] != "received again 6 times" {
 			t.Fatalf("repeat lines = %q", repeats)
+		}
+	})
+}
+
+// Closing an alert by its number twice (Opsgenie identifierType=id) closes it
+// once: the second close finds no open alert and changes nothing.
+func TestCloseByIDTwice(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		db := testkit.OpenDB(t, engine)
+		integ := fixture(t, db)
+		id := apply(t, db, integ, t0, event(tocsin.ActionTrigger, "k", "Queue stuck"))[0].AlertID
+		closeIt := store.IngestItem{Event: tocsin.AlertEvent{Action: tocsin.ActionResolve, AlertID: id, Actor: "first", Channel: tocsin.ChannelOpsgenie}}
+		apply(t, db, integ, t0.Add(time.Minute), closeIt)
+		closeIt.Event.Actor = "second"
+		if res := apply(t, db, integ, t0.Add(2*time.Minute), closeIt); res[0].Outcome != tocsin.OutcomeDropped {
+			t.Fatalf("second close: %+v", res)
+		}
+		a, _ := db.Alert(ctx, id)
+		if a.ResolvedBy != "first" || !a.ResolvedAt.Equal(t0.Add(time.Minute)) {
+			t.Fatalf("the second close rewrote the first: %+v", a)
 		}
 	})
 }
