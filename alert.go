@@ -139,7 +139,7 @@ type AlertEvent struct {
 	Channel   Channel // the format it came in
 	Note      string  // a note to add (Opsgenie note field, or ActionNote)
 	RequestID string  // when set, the outcome is recorded for GET /v2/alerts/requests/{id}
-	At     time.Time
+	At        time.Time
 }
 
 // Normalize cleans, trims and bounds every field so that stored alerts respect
