@@ -40,7 +40,7 @@ const (
 type DB struct {
 	dialect  Dialect
 	write    *sql.DB
-	read     *sql.DB
+	read     reader
 	counters counterCache
 
 	prepareMu sync.Mutex
@@ -70,7 +70,7 @@ func connect(url string) (*DB, error) {
 		pool.SetMaxOpenConns(32)
 		pool.SetMaxIdleConns(32)
 		pool.SetConnMaxIdleTime(5 * time.Minute)
-		return &DB{dialect: Postgres, write: pool, read: pool}, nil
+		return &DB{dialect: Postgres, write: pool, read: reader{pool}}, nil
 	}
 	path := strings.TrimPrefix(url, "sqlite://")
 	if dir := filepath.Dir(path); dir != "" {
@@ -94,7 +94,7 @@ func connect(url string) (*DB, error) {
 	}
 	read.SetMaxOpenConns(8)
 	read.SetMaxIdleConns(8)
-	return &DB{dialect: SQLite, write: write, read: read}, nil
+	return &DB{dialect: SQLite, write: write, read: reader{read}}, nil
 }
 
 func (db *DB) migrate(ctx context.Context) error {
@@ -142,7 +142,7 @@ func (db *DB) Close() error {
 		}
 	}
 	err := db.write.Close()
-	if db.read != db.write {
+	if db.read.DB != db.write {
 		err = errors.Join(err, db.read.Close())
 	}
 	return err
@@ -174,22 +174,41 @@ func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) error {
 }
 
 func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return tx.tx.ExecContext(ctx, query, args...)
+	return tx.tx.ExecContext(ctx, query, cleanArgs(args)...)
 }
 
 func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return tx.tx.QueryRowContext(ctx, query, args...)
-}
-
-func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return tx.tx.QueryContext(ctx, query, args...)
+	return tx.tx.QueryRowContext(ctx, query, cleanArgs(args)...)
 }
 
 // insertID runs an INSERT … RETURNING id (both engines support it) and returns the id.
 func (tx *Tx) insertID(ctx context.Context, query string, args ...any) (int64, error) {
 	var id int64
-	err := tx.tx.QueryRowContext(ctx, query+" RETURNING id", args...).Scan(&id)
+	err := tx.tx.QueryRowContext(ctx, query+" RETURNING id", cleanArgs(args)...).Scan(&id)
 	return id, err
+}
+
+// reader is the pool reads go through; it cleans text parameters as Tx does.
+type reader struct{ *sql.DB }
+
+func (r reader) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return r.DB.QueryContext(ctx, query, cleanArgs(args)...)
+}
+
+func (r reader) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return r.DB.QueryRowContext(ctx, query, cleanArgs(args)...)
+}
+
+// cleanArgs removes NUL bytes and invalid UTF-8 from text parameters: PostgreSQL
+// refuses both (a 500 for a stray %00 in a search box), SQLite would store them.
+// Ingest text is cleaned earlier, by AlertEvent.Normalize; this covers the rest.
+func cleanArgs(args []any) []any {
+	for i, a := range args {
+		if s, ok := a.(string); ok {
+			args[i] = tocsin.CleanText(s)
+		}
+	}
+	return args
 }
 
 // ms turns an instant into stored milliseconds; the zero time is 0 ("never").

@@ -175,3 +175,21 @@ func TestLoginThrottled(t *testing.T) {
 		t.Fatalf("after the window: status %d", p.Status)
 	}
 }
+
+// NUL bytes and invalid UTF-8 in forms and query strings get the answers any
+// other wrong input gets, on both engines (PostgreSQL refuses such text).
+func TestUnstorableTextIsHarmless(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		b := newBrowser(t, f.app)
+		if p := b.post("/login", url.Values{"email": {"ada\x00@example.com"}, "password": {"x\xff"}}); p.Status != http.StatusUnauthorized {
+			t.Fatalf("login with a NUL: %d", p.Status)
+		}
+		b.login("max@example.com")
+		for _, q := range []string{"/alerts?q=%00", "/alerts?q=%FF%FE", "/alerts?label=a%00%3Db", "/alerts?service=%00"} {
+			if p := b.get(q); p.Status >= 500 {
+				t.Errorf("GET %s: %d", q, p.Status)
+			}
+		}
+	})
+}
