@@ -93,8 +93,11 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 	server := &http.Server{
 		Handler:           a.handler,
 		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+		// Bounds a request's body too: a client dripping bytes cannot hold a
+		// connection (ingest reads the body before it knows the key).
+		ReadTimeout: 30 * time.Second,
+		IdleTimeout: 120 * time.Second,
+		ErrorLog:    slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- server.Serve(ln) }()

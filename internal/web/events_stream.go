@@ -34,6 +34,8 @@ func (h *Handler) eventsStream(w http.ResponseWriter, r *http.Request) {
 	defer h.hub.unsubscribe(sub)
 
 	rc := http.NewResponseController(w)
+	// The server's ReadTimeout bounds reading requests; a stream lives for hours.
+	rc.SetReadDeadline(time.Time{})
 	hdr := w.Header()
 	hdr.Set("Content-Type", "text/event-stream")
 	hdr.Set("Cache-Control", "no-store")
