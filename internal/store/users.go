@@ -72,18 +72,29 @@ func (db *DB) UpdateUser(ctx context.Context, u *tocsin.User, password string) e
 			if _, err := tx.exec(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2`, hashPassword(password), u.ID); err != nil {
 				return fmt.Errorf("set password: %w", err)
 			}
+			if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = $1`, u.ID); err != nil {
+				return fmt.Errorf("end sessions: %w", err)
+			}
 		}
 		return tx.keepAnAdmin(ctx)
 	})
 }
 
-// SetPassword replaces a user's password.
+// SetPassword replaces a user's password and ends all their sessions: whoever
+// knew the old one is signed out everywhere.
 func (db *DB) SetPassword(ctx context.Context, userID int64, password string) error {
 	if err := tocsin.ValidatePassword(password); err != nil {
 		return err
 	}
 	return db.InTx(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2`, hashPassword(password), userID)
+		res, err := tx.exec(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2`, hashPassword(password), userID)
+		if err != nil {
+			return fmt.Errorf("set password: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return tocsin.Errorf(tocsin.ENOTFOUND, "user %d not found", userID)
+		}
+		_, err = tx.exec(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID)
 		return err
 	})
 }

@@ -404,9 +404,18 @@ func TestUsersAndProfile(t *testing.T) {
 		if p := m.post("/profile/password", url.Values{"current": {testPassword}, "new": {"a new long password"}, "confirm": {"a different one!"}}); p.Status != http.StatusBadRequest {
 			t.Errorf("mismatch: %d", p.Status)
 		}
-		m.follow(m.post("/profile/password", url.Values{"current": {testPassword}, "new": {"a new long password"}, "confirm": {"a new long password"}}))
+		// A new password signs the user out everywhere else, not here.
+		elsewhere := newBrowser(t, f.app)
+		elsewhere.login("max@example.com")
+		p = m.follow(m.post("/profile/password", url.Values{"current": {testPassword}, "new": {"a new long password"}, "confirm": {"a new long password"}}))
+		if p.Status != http.StatusOK {
+			t.Errorf("this browser after the change: %d", p.Status)
+		}
 		if _, err := f.app.DB.Authenticate(ctx, "max@example.com", "a new long password"); err != nil {
 			t.Errorf("new password: %v", err)
+		}
+		if p := elsewhere.get("/alerts"); p.Status != http.StatusSeeOther {
+			t.Errorf("another browser still signed in after the password change: %d", p.Status)
 		}
 
 		// API tokens: shown once, revocable.

@@ -37,6 +37,14 @@ func (h *Handler) profilePassword(w http.ResponseWriter, r *http.Request, v *vie
 		h.fail(w, r, v, err)
 		return
 	}
+	// Every session of this user ended with the old password; this browser,
+	// which just proved it knows the new one, gets a fresh one.
+	token, err := h.opts.DB.CreateSession(r.Context(), v.User.ID, h.opts.Clock.Now())
+	if err != nil {
+		h.fail(w, r, v, err)
+		return
+	}
+	h.setSessionCookie(w, token)
 	h.setFlash(w, false, v.T("profile.password_changed"))
 	redirect(w, r, "/profile")
 }
