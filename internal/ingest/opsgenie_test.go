@@ -229,6 +229,13 @@ func TestOpsgenieEndpoints(t *testing.T) {
 		if r = e.do("GET", "/v2/alerts/requests/no-such-request", nil, auth...); r.status != http.StatusNotFound || !strings.Contains(r.String(), `"message":"Request not found."`) {
 			t.Fatalf("unknown request: %d %s", r.status, r)
 		}
+
+		// Outcomes are kept a week: the next commit after that forgets this one.
+		e.app.Clock.Advance(7*24*time.Hour + time.Minute)
+		accepted(e.do("POST", "/v2/alerts", `{"message":"a week later","alias":"later"}`, auth...))
+		if r = e.do("GET", "/v2/alerts/requests/"+id, nil, auth...); r.status != http.StatusNotFound {
+			t.Fatalf("a request outcome older than a week: %d %s", r.status, r)
+		}
 	})
 }
 

@@ -46,7 +46,14 @@ type Pipeline struct {
 	rules        map[int64]*tocsin.CompiledRules // by integration id
 	keysVersion  int64
 	keys         map[string]*tocsin.Integration // by SHA-256 of the key
+	prunedAt     time.Time                      // when old request outcomes were last deleted
 }
+
+// Outcomes of Opsgenie requests are kept this long for GET /v2/alerts/requests/{id}.
+const (
+	requestRetention = 7 * 24 * time.Hour
+	pruneEvery       = time.Hour
+)
 
 // Options configures a Pipeline.
 type Options struct {
@@ -132,6 +139,7 @@ func (p *Pipeline) runCommitter(ctx context.Context, queue chan *pending) {
 }
 
 func (p *Pipeline) commit(ctx context.Context, group []*pending) {
+	p.pruneRequests(ctx)
 	var items []store.IngestItem
 	for _, pd := range group {
 		items = append(items, pd.items...)
@@ -157,6 +165,23 @@ func (p *Pipeline) commit(ctx context.Context, group []*pending) {
 	p.metrics.BatchSize.Observe(float64(len(items)))
 	if err == nil {
 		p.signal()
+	}
+}
+
+// pruneRequests deletes old request outcomes, at most once every pruneEvery.
+func (p *Pipeline) pruneRequests(ctx context.Context) {
+	now := p.clock.Now()
+	p.mu.Lock()
+	due := now.Sub(p.prunedAt) >= pruneEvery
+	if due {
+		p.prunedAt = now
+	}
+	p.mu.Unlock()
+	if !due {
+		return
+	}
+	if _, err := p.db.PruneIngestRequests(ctx, now.Add(-requestRetention)); err != nil {
+		p.log.Warn("prune request outcomes", "err", err)
 	}
 }
 

@@ -418,6 +418,21 @@ func opsgenieAction(a tocsin.EventAction) string {
 	return "AddNote"
 }
 
+// PruneIngestRequests forgets the outcomes of Opsgenie requests processed before
+// an instant: senders poll them within seconds, and each one is a row.
+func (db *DB) PruneIngestRequests(ctx context.Context, before time.Time) (int64, error) {
+	var n int64
+	err := db.InTx(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `DELETE FROM ingest_requests WHERE processed_at < $1`, ms(before))
+		if err != nil {
+			return fmt.Errorf("prune requests: %w", err)
+		}
+		n, _ = res.RowsAffected()
+		return nil
+	})
+	return n, err
+}
+
 // IngestRequest returns the recorded outcome of an Opsgenie request made with an integration's key.
 func (db *DB) IngestRequest(ctx context.Context, integrationID int64, id string) (*tocsin.IngestRequest, error) {
 	var r tocsin.IngestRequest
