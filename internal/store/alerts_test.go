@@ -152,6 +152,8 @@ func TestAlertFiltersAndActions(t *testing.T) {
 			{"label pair", tocsin.AlertFilter{Label: "squad=payments"}, 1},
 			{"label key", tocsin.AlertFilter{Label: "app"}, 1},
 			{"label wrong value", tocsin.AlertFilter{Label: "squad=search"}, 0},
+			{"labels match case exactly, on both engines", tocsin.AlertFilter{Label: "squad=PAYMENTS"}, 0},
+			{"text search ignores case", tocsin.AlertFilter{Text: "disk FULL"}, 1},
 			{"text", tocsin.AlertFilter{Text: "DISK"}, 1},
 			{"text with wildcard is literal", tocsin.AlertFilter{Text: "%_"}, 1},
 			{"priority", tocsin.AlertFilter{Priorities: []tocsin.Priority{tocsin.P1}}, 1},

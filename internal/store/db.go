@@ -79,7 +79,8 @@ func connect(url string) (*DB, error) {
 		}
 	}
 	// synchronous(FULL): a commit is on disk before the 2xx, even across a power cut.
-	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
+	// case_sensitive_like: LIKE compares as on PostgreSQL (text search lowers both sides).
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_pragma=case_sensitive_like(1)"
 	write, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)
