@@ -14,11 +14,13 @@ const (
 )
 
 // IntegrationTypes lists every format, in the order the UI offers them.
-var IntegrationTypes = []IntegrationType{IntegrationAlertmanager, IntegrationGrafana, IntegrationPagerDuty, IntegrationOpsgenie, IntegrationGeneric}
+func IntegrationTypes() []IntegrationType {
+	return []IntegrationType{IntegrationAlertmanager, IntegrationGrafana, IntegrationPagerDuty, IntegrationOpsgenie, IntegrationGeneric}
+}
 
 // Valid reports whether t is a known format.
 func (t IntegrationType) Valid() bool {
-	for _, k := range IntegrationTypes {
+	for _, k := range IntegrationTypes() {
 		if k == t {
 			return true
 		}

@@ -17,7 +17,7 @@ const (
 const DefaultPriority = P3
 
 // Priorities lists every priority, most urgent first.
-var Priorities = []Priority{P1, P2, P3, P4, P5}
+func Priorities() []Priority { return []Priority{P1, P2, P3, P4, P5} }
 
 // Valid reports whether p is one of P1…P5.
 func (p Priority) Valid() bool {

@@ -51,9 +51,23 @@ type RuleActions struct {
 	Drop           bool              `json:"drop,omitempty" yaml:"drop,omitempty"`         // discard the event
 }
 
-var conditionOps = map[string]bool{"equals": true, "not_equals": true, "contains": true, "regex": true, "exists": true, "not_exists": true}
+func validConditionOp(op string) bool {
+	switch op {
+	case "equals", "not_equals", "contains", "regex", "exists", "not_exists":
+		return true
+	}
+	return false
+}
 
-var weekdays = map[string]time.Weekday{"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday, "wed": time.Wednesday, "thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday}
+// parseWeekday reads mon…sun, in any case.
+func parseWeekday(name string) (time.Weekday, bool) {
+	for d := time.Sunday; d <= time.Saturday; d++ {
+		if strings.EqualFold(name, d.String()[:3]) {
+			return d, true
+		}
+	}
+	return 0, false
+}
 
 // Validate checks a rule and compiles nothing twice: regexes are checked here.
 func (r *ProcessingRule) Validate() error {
@@ -111,7 +125,7 @@ func (r *ProcessingRule) Validate() error {
 }
 
 func (c Condition) validate() error {
-	if !conditionOps[c.Op] {
+	if !validConditionOp(c.Op) {
 		return Errorf(EINVALID, "operator %q is not one of equals, not_equals, contains, regex, exists, not_exists", c.Op)
 	}
 	switch {
@@ -140,7 +154,7 @@ func (w *TimeWindow) Validate() error {
 		return Errorf(EINVALID, "time zone %q is unknown", w.Timezone)
 	}
 	for _, d := range w.Days {
-		if _, ok := weekdays[strings.ToLower(d)]; !ok {
+		if _, ok := parseWeekday(d); !ok {
 			return Errorf(EINVALID, "day %q is not one of mon, tue, wed, thu, fri, sat, sun", d)
 		}
 	}
@@ -178,7 +192,7 @@ func (w *TimeWindow) Contains(t time.Time) bool {
 	}
 	inDays := len(w.Days) == 0 && day >= time.Monday && day <= time.Friday
 	for _, d := range w.Days {
-		if weekdays[strings.ToLower(d)] == day {
+		if wd, ok := parseWeekday(d); ok && wd == day {
 			inDays = true
 		}
 	}

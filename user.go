@@ -35,8 +35,8 @@ type User struct {
 	CreatedAt time.Time
 }
 
-// Locales Tocsin speaks.
-var Locales = []string{"en", "fr"}
+// Locales lists the languages Tocsin speaks; the first is the fallback.
+func Locales() []string { return []string{"en", "fr"} }
 
 // Validate checks a user before it is stored.
 func (u *User) Validate() error {

@@ -59,9 +59,11 @@ type hookError struct {
 
 // Grafana's signature header names: the one its UI suggests, and the default of
 // its HMAC transport. The names are configurable in Grafana; use one of these.
-var (
-	grafanaSignatureHeaders = []string{"X-Grafana-Alerting-Signature", "X-Grafana-Alert-Signature"}
-	grafanaTimestampHeaders = []string{"X-Grafana-Alerting-Timestamp", "X-Grafana-Alert-Timestamp"}
+const (
+	grafanaSignatureHeader    = "X-Grafana-Alerting-Signature"
+	grafanaSignatureHeaderAlt = "X-Grafana-Alert-Signature"
+	grafanaTimestampHeader    = "X-Grafana-Alerting-Timestamp"
+	grafanaTimestampHeaderAlt = "X-Grafana-Alert-Timestamp"
 )
 
 // maxSignatureAge bounds replays of a signed request that carries a timestamp.
@@ -250,16 +252,16 @@ func labelsHash(labels map[string]string) string {
 // verifyGrafanaSignature checks hex(HMAC-SHA256(secret, [timestamp ":"] body))
 // in constant time; a timestamp, when sent, must be within maxSignatureAge of now.
 func verifyGrafanaSignature(secret string, body []byte, header http.Header, now time.Time) error {
-	signature := firstHeader(header, grafanaSignatureHeaders)
+	signature := firstHeader(header, grafanaSignatureHeader, grafanaSignatureHeaderAlt)
 	if signature == "" {
-		return tocsin.Errorf(tocsin.EUNAUTHORIZED, "this integration requires a signature: the %s header is missing", grafanaSignatureHeaders[0])
+		return tocsin.Errorf(tocsin.EUNAUTHORIZED, "this integration requires a signature: the %s header is missing", grafanaSignatureHeader)
 	}
 	got, err := hex.DecodeString(strings.TrimPrefix(strings.TrimSpace(signature), "sha256="))
 	if err != nil {
 		return tocsin.Errorf(tocsin.EUNAUTHORIZED, "the signature is not hexadecimal")
 	}
 	mac := hmac.New(sha256.New, []byte(secret))
-	if ts := firstHeader(header, grafanaTimestampHeaders); ts != "" {
+	if ts := firstHeader(header, grafanaTimestampHeader, grafanaTimestampHeaderAlt); ts != "" {
 		sec, err := strconv.ParseInt(strings.TrimSpace(ts), 10, 64)
 		if err != nil {
 			return tocsin.Errorf(tocsin.EUNAUTHORIZED, "the signature timestamp is not a number of seconds")
@@ -276,7 +278,7 @@ func verifyGrafanaSignature(secret string, body []byte, header http.Header, now 
 	return nil
 }
 
-func firstHeader(header http.Header, names []string) string {
+func firstHeader(header http.Header, names ...string) string {
 	for _, n := range names {
 		if v := header.Get(n); v != "" {
 			return v

@@ -78,4 +78,4 @@ func NewPassword() string {
 // address costs the same time as a wrong password.
 const timingHash = "$argon2id$v=19$m=19456,t=2,p=1$GxaS7LjzzSPED8QM/2CqTA$+hgQn41LWn7VtFRNHy0uPRzX7GbcvlfkZ5Hp2xtqc6o"
 
-var errBadLogin = tocsin.Errorf(tocsin.EUNAUTHORIZED, "e-mail or password is wrong")
+func errBadLogin() error { return tocsin.Errorf(tocsin.EUNAUTHORIZED, "e-mail or password is wrong") }

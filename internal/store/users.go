@@ -172,10 +172,10 @@ func (db *DB) Authenticate(ctx context.Context, email, password string) (*tocsin
 	}
 	if err != nil || hash == "" {
 		checkPassword(timingHash, password) // same work for unknown addresses: no enumeration by timing
-		return nil, errBadLogin
+		return nil, errBadLogin()
 	}
 	if !checkPassword(hash, password) {
-		return nil, errBadLogin
+		return nil, errBadLogin()
 	}
 	return db.User(ctx, id)
 }

@@ -232,7 +232,7 @@ func (h *Handler) loadAlertList(r *http.Request, v *view, q alertQuery, fragment
 			return nil, err
 		}
 	}
-	p := &alertListPage{view: v, Query: q, Alerts: alerts, Total: total, Services: services, Teams: teams, services: map[int64]string{}, Priorities: tocsin.Priorities}
+	p := &alertListPage{view: v, Query: q, Alerts: alerts, Total: total, Services: services, Teams: teams, services: map[int64]string{}, Priorities: tocsin.Priorities()}
 	for _, s := range services {
 		p.services[s.ID] = s.Name
 	}

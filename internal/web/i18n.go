@@ -22,7 +22,7 @@ type catalog struct {
 func loadCatalog(fsys fs.FS) (*catalog, error) {
 	// tocsin.Locales as tags, in the same order; the first is the fallback.
 	supported := []language.Tag{language.English, language.French}
-	if len(supported) != len(tocsin.Locales) {
+	if len(supported) != len(tocsin.Locales()) {
 		return nil, fmt.Errorf("locales out of step with tocsin.Locales")
 	}
 	c := &catalog{
@@ -31,7 +31,7 @@ func loadCatalog(fsys fs.FS) (*catalog, error) {
 		localizers: map[string]*i18n.Localizer{},
 	}
 	c.bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)
-	for _, lang := range tocsin.Locales {
+	for _, lang := range tocsin.Locales() {
 		if _, err := c.bundle.LoadMessageFileFS(fsys, "locales/"+lang+".toml"); err != nil {
 			return nil, err
 		}
@@ -48,13 +48,13 @@ func (c *catalog) pick(preference, acceptLanguage string) string {
 	}
 	tags, _, err := language.ParseAcceptLanguage(acceptLanguage)
 	if err != nil || len(tags) == 0 {
-		return tocsin.Locales[0]
+		return tocsin.Locales()[0]
 	}
 	_, index, confidence := c.matcher.Match(tags...)
 	if confidence == language.No {
-		return tocsin.Locales[0]
+		return tocsin.Locales()[0]
 	}
-	return tocsin.Locales[index]
+	return tocsin.Locales()[index]
 }
 
 // translate returns the message id in lang, with template data and an optional
@@ -63,7 +63,7 @@ func (c *catalog) pick(preference, acceptLanguage string) string {
 func (c *catalog) translate(lang, id string, data map[string]any, count any) string {
 	l := c.localizers[lang]
 	if l == nil {
-		l = c.localizers[tocsin.Locales[0]]
+		l = c.localizers[tocsin.Locales()[0]]
 	}
 	s, err := l.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data, PluralCount: count})
 	if err != nil {

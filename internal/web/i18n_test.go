@@ -101,7 +101,7 @@ func TestEveryMessageUsedExists(t *testing.T) {
 	for _, a := range []string{"ack", "resolve"} {
 		used["alert.bulk_done."+a] = true
 	}
-	for _, t := range tocsin.IntegrationTypes {
+	for _, t := range tocsin.IntegrationTypes() {
 		used["integration.type_"+string(t)] = true
 	}
 	primary, others := integrationSnippets("http://x", &tocsin.Integration{Type: tocsin.IntegrationGeneric}, "k", "")
@@ -157,8 +157,8 @@ func TestLanguagePick(t *testing.T) {
 	if got := c.translate("en", "ago.hours", map[string]any{"Count": 1}, 1); got != "1 hour ago" {
 		t.Errorf("English singular: %q", got)
 	}
-	if !slices.Equal(tocsin.Locales, []string{"en", "fr"}) {
-		t.Errorf("tocsin.Locales changed: %v; add the catalog and the tag", tocsin.Locales)
+	if !slices.Equal(tocsin.Locales(), []string{"en", "fr"}) {
+		t.Errorf("tocsin.Locales changed: %v; add the catalog and the tag", tocsin.Locales())
 	}
 }
 

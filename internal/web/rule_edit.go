@@ -165,7 +165,7 @@ func (h *Handler) ruleEdit(w http.ResponseWriter, r *http.Request, v *view) {
 
 func (h *Handler) renderRuleForm(w http.ResponseWriter, r *http.Request, v *view, status int, f ruleForm) {
 	ctx := r.Context()
-	p := &ruleEditPage{view: v, Form: f, Priorities: tocsin.Priorities, Weekdays: weekdayNames(),
+	p := &ruleEditPage{view: v, Form: f, Priorities: tocsin.Priorities(), Weekdays: weekdayNames(),
 		Ops:    []string{"equals", "not_equals", "contains", "regex", "exists", "not_exists"},
 		Fields: []string{"summary", "details", "source", "priority", "dedup_key", "label:app", "label:squad", "label:severity"}}
 	for range blankConditionRows {

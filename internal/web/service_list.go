@@ -55,7 +55,7 @@ func (h *Handler) renderServiceList(w http.ResponseWriter, r *http.Request, v *v
 		h.fail(w, r, v, err)
 		return
 	}
-	p := &serviceListPage{view: v, Services: services, Teams: teams, Types: tocsin.IntegrationTypes, Form: form, Integration: integ}
+	p := &serviceListPage{view: v, Services: services, Teams: teams, Types: tocsin.IntegrationTypes(), Form: form, Integration: integ}
 	for _, i := range all {
 		if i.Global() {
 			p.Global = append(p.Global, i)

@@ -40,7 +40,7 @@ func (h *Handler) renderService(w http.ResponseWriter, r *http.Request, v *view,
 		h.fail(w, r, v, err)
 		return
 	}
-	p := &servicePage{view: v, Service: s, Types: tocsin.IntegrationTypes, Integration: integ,
+	p := &servicePage{view: v, Service: s, Types: tocsin.IntegrationTypes(), Integration: integ,
 		Form: serviceForm{Name: s.Name, Description: s.Description, TeamID: s.TeamID}}
 	if form != nil {
 		p.Form = *form
