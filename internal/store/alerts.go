@@ -566,9 +566,11 @@ func alertWhere(f tocsin.AlertFilter) (string, []any) {
 	return " WHERE " + strings.Join(conds, " AND "), args
 }
 
-// AlertCounts returns how many alerts are in each status (for the list's tabs).
-func (db *DB) AlertCounts(ctx context.Context) (map[tocsin.AlertStatus]int, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT status, COUNT(*) FROM alerts GROUP BY status`)
+// OpenAlertCounts returns how many alerts are triggered and how many acknowledged
+// (for the menu badge and the list's tabs). Only open alerts are counted: they
+// are few and indexed, while resolved ones pile up forever.
+func (db *DB) OpenAlertCounts(ctx context.Context) (map[tocsin.AlertStatus]int, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT status, COUNT(*) FROM alerts WHERE status IN ('triggered', 'acknowledged') GROUP BY status`)
 	if err != nil {
 		return nil, err
 	}

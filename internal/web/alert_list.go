@@ -181,10 +181,11 @@ type alertListPage struct {
 }
 
 type alertTab struct {
-	Status string
-	URL    string
-	Count  int
-	Active bool
+	Status  string
+	URL     string
+	Count   int
+	Counted bool // resolved and all are not counted
+	Active  bool
 }
 
 // ServiceName names an alert's service ("" when unrouted).
@@ -218,10 +219,6 @@ func (h *Handler) loadAlertList(r *http.Request, v *view, q alertQuery, fragment
 	if err != nil {
 		return nil, err
 	}
-	counts, err := h.opts.DB.AlertCounts(ctx)
-	if err != nil {
-		return nil, err
-	}
 	services, err := h.opts.DB.Services(ctx, 0)
 	if err != nil {
 		return nil, err
@@ -236,22 +233,18 @@ func (h *Handler) loadAlertList(r *http.Request, v *view, q alertQuery, fragment
 	for _, s := range services {
 		p.services[s.ID] = s.Name
 	}
+	// Open tabs show how many alerts want attention; resolved ones are not
+	// counted (they pile up, and nobody acts on their number).
 	for _, t := range alertTabs() {
-		n := 0
+		tab := alertTab{Status: t, URL: q.WithStatus(t), Active: t == q.Status}
 		switch t {
 		case "open":
-			n = counts[tocsin.StatusTriggered] + counts[tocsin.StatusAcknowledged]
-		case "all":
-			for _, c := range counts {
-				n += c
-			}
-		default:
-			n = counts[tocsin.AlertStatus(t)]
+			tab.Count, tab.Counted = v.OpenCount, true
+		case string(tocsin.StatusTriggered), string(tocsin.StatusAcknowledged):
+			tab.Count, tab.Counted = v.counts[tocsin.AlertStatus(t)], true
 		}
-		p.Tabs = append(p.Tabs, alertTab{Status: t, URL: q.WithStatus(t), Count: n, Active: t == q.Status})
+		p.Tabs = append(p.Tabs, tab)
 	}
-	// The badge follows the list when it is refreshed live.
-	v.OpenCount = counts[tocsin.StatusTriggered] + counts[tocsin.StatusAcknowledged]
 	if len(alerts) > 0 {
 		p.From = (q.Page-1)*alertsPerPage + 1
 		p.To = p.From + len(alerts) - 1

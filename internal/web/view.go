@@ -19,7 +19,8 @@ type view struct {
 	now       time.Time
 	Path      string // the current path, to mark the active menu item
 	Flash     *flash
-	OpenCount int // triggered + acknowledged, for the menu badge
+	OpenCount int                        // triggered + acknowledged, for the menu badge
+	counts    map[tocsin.AlertStatus]int // open alerts by status, read once per request
 }
 
 // flash is a one-shot message shown after a redirect ("3 alerts acknowledged").
@@ -50,7 +51,8 @@ func (h *Handler) newView(w http.ResponseWriter, r *http.Request, user *tocsin.U
 		http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: h.secure})
 	}
 	if user != nil {
-		if counts, err := h.opts.DB.AlertCounts(r.Context()); err == nil {
+		if counts, err := h.opts.DB.OpenAlertCounts(r.Context()); err == nil {
+			v.counts = counts
 			v.OpenCount = counts[tocsin.StatusTriggered] + counts[tocsin.StatusAcknowledged]
 		}
 	}
