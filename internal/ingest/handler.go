@@ -61,6 +61,23 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	for _, pattern := range []string{"/hooks/generic", "/hooks/generic/{$}", "/hooks/generic/{key}"} {
 		mux.HandleFunc("POST "+pattern, h.generic)
 	}
+
+	// Anything else under the ingest prefixes gets a JSON answer a tool can log,
+	// not the web interface's HTML page. {key} lets the access log redact a key.
+	mux.HandleFunc("/v2/", h.noEndpoint)
+	mux.HandleFunc("/hooks/", h.noEndpoint)
+	mux.HandleFunc("/hooks/{format}/{key}", h.noEndpoint)
+}
+
+// noEndpoint answers a request no ingest endpoint serves: 405 for a method
+// senders never use on these paths, 404 for a path that does not exist.
+func (h *Handler) noEndpoint(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost && r.Method != http.MethodPut {
+		w.Header().Set("Allow", "POST")
+		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"message": "ingest endpoints take POST (Grafana webhooks also PUT); see docs/ingest.md"})
+		return
+	}
+	writeJSON(w, http.StatusNotFound, map[string]string{"message": "no ingest endpoint at this path; see docs/ingest.md for the URLs of each format"})
 }
 
 // Names of the formats in metrics and logs.

@@ -247,3 +247,23 @@ func TestDeletedServiceKeepsHistory(t *testing.T) {
 		}
 	})
 }
+
+// A tool that calls a wrong URL or method gets JSON it can log, not a web page.
+func TestNoSuchEndpoint(t *testing.T) {
+	e := start(t, "sqlite", tocsin.IntegrationGeneric)
+	cases := []struct {
+		method, path string
+		status       int
+	}{
+		{"GET", "/v2/enqueue", http.StatusMethodNotAllowed},
+		{"GET", "/hooks/grafana/" + e.key, http.StatusMethodNotAllowed},
+		{"POST", "/v2/nothing", http.StatusNotFound},
+		{"POST", "/hooks/nothing/x/y", http.StatusNotFound},
+	}
+	for _, c := range cases {
+		r := e.do(c.method, c.path, nil)
+		if r.status != c.status || !strings.HasPrefix(r.header.Get("Content-Type"), "application/json") || !strings.Contains(r.String(), "docs/ingest.md") {
+			t.Errorf("%s %s: %d %s %s", c.method, c.path, r.status, r.header.Get("Content-Type"), r)
+		}
+	}
+}
