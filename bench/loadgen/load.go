@@ -33,12 +33,15 @@ type config struct {
 	Timeout     time.Duration
 	AllowRemote bool
 	RecordAcked bool
+	Client      string // "raw" (a lean HTTP/1.1 client, like wrk) or "nethttp"
 }
 
 func (c config) validate() error {
 	switch {
 	case len(c.Keys) == 0:
 		return errors.New("give an integration key with -key or -keys-file")
+	case c.Client != "raw" && c.Client != "nethttp":
+		return fmt.Errorf("-client %q: must be raw or nethttp", c.Client)
 	case c.Mode != "new" && c.Mode != "repeat":
 		return fmt.Errorf("-mode %q: must be new or repeat", c.Mode)
 	case c.Mode == "repeat" && c.RepeatKeys < 1:
@@ -96,11 +99,16 @@ func loopbackOnly(network, address string, _ syscall.RawConn) error {
 	return nil
 }
 
-func newClient(c config) *http.Client {
+func newDialer(c config) *net.Dialer {
 	dialer := &net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}
 	if !c.AllowRemote {
 		dialer.Control = loopbackOnly
 	}
+	return dialer
+}
+
+func newClient(c config) *http.Client {
+	dialer := newDialer(c)
 	return &http.Client{
 		Timeout: c.Timeout,
 		Transport: &http.Transport{
@@ -133,6 +141,7 @@ type worker struct {
 	lastDone  time.Time
 	acked     []string // every 202, warm-up included
 	buf       []byte
+	raw       *rawConn // with -client raw: this worker's connection
 }
 
 func (w *worker) record(s sample, measureFrom, measureTo time.Time, keepAcked bool) {
@@ -191,6 +200,15 @@ func generate(ctx context.Context, c config) (*result, error) {
 		dk := dedupKey(n)
 		w.buf = appendEvent(w.buf[:0], quotedKeys[n%int64(len(quotedKeys))], dk, n)
 		s := sample{start: intended, dedupKey: dk}
+		if w.raw != nil {
+			var err error
+			s.status, err = w.raw.post(ctx, w.buf)
+			s.latency = time.Since(intended)
+			if err != nil {
+				s.status, s.errKind = 0, errKind(err)
+			}
+			return s
+		}
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.URL, bytes.NewReader(w.buf))
 		if err != nil {
 			s.errKind = "request: " + err.Error()
@@ -214,6 +232,14 @@ func generate(ctx context.Context, c config) (*result, error) {
 	workers := make([]*worker, c.Clients)
 	for i := range workers {
 		workers[i] = &worker{status: map[int]int64{}, transport: map[string]int64{}}
+		if c.Client == "raw" {
+			raw, err := newRawConn(c, newDialer(c))
+			if err != nil {
+				return nil, err
+			}
+			workers[i].raw = raw
+			defer raw.close()
+		}
 	}
 	var wg sync.WaitGroup
 	if c.Rate == 0 {

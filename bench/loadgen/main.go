@@ -50,13 +50,14 @@ func run(args []string, out io.Writer) error {
 		acked       = fs.String("acked", "", "write the dedup key of every event answered 202 to this file (for a durability check)")
 		label       = fs.String("label", "", "label of this run in -row-file")
 		rowFile     = fs.String("row-file", "", "append the result as a Markdown table row to this file")
+		client      = fs.String("client", "raw", "raw: a lean HTTP/1.1 client (as wrk does), so the generator leaves the cores to the server; nethttp: Go's net/http client")
 	)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	cfg := config{
 		Mode: *mode, RepeatKeys: *repeatKeys, Clients: *clients, Duration: *duration, Warmup: *warmup,
-		Rate: *rate, MaxEvents: *maxEvents, Timeout: *timeout, AllowRemote: *allowRemote, RecordAcked: *acked != "",
+		Rate: *rate, MaxEvents: *maxEvents, Timeout: *timeout, AllowRemote: *allowRemote, RecordAcked: *acked != "", Client: *client,
 	}
 	u, err := url.Parse(strings.TrimRight(*rawURL, "/"))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
