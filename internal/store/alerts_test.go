@@ -254,8 +254,16 @@ func TestUsersSessionsTokens(t *testing.T) {
 		if got, err := db.SessionUser(ctx, session, t0.Add(time.Hour)); err != nil || got.ID != u.ID {
 			t.Fatalf("session: %v", err)
 		}
-		if _, err := db.SessionUser(ctx, session, t0.Add(tocsin.SessionLifetime+time.Hour)); err == nil {
-			t.Fatal("expired session still works")
+		// Used on day 20, the session lasts until 30 days after that use.
+		day := 24 * time.Hour
+		if _, err := db.SessionUser(ctx, session, t0.Add(20*day)); err != nil {
+			t.Fatalf("session on day 20: %v", err)
+		}
+		if _, err := db.SessionUser(ctx, session, t0.Add(45*day)); err != nil {
+			t.Fatalf("session on day 45, 25 days after its last use: %v", err)
+		}
+		if _, err := db.SessionUser(ctx, session, t0.Add(45*day+tocsin.SessionLifetime+time.Hour)); err == nil {
+			t.Fatal("a session unused for longer than its lifetime still works")
 		}
 		tok, secret, err := db.CreateAPIToken(ctx, u.ID, "ci", t0)
 		if err != nil {

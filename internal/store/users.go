@@ -198,12 +198,24 @@ func (db *DB) CreateSession(ctx context.Context, userID int64, now time.Time) (s
 	return token, nil
 }
 
-// SessionUser returns the user of a live session token.
+// SessionUser returns the user of a live session token. A session lasts
+// SessionLifetime after its last use: using it pushes the end back (at most
+// once a day, so that reads do not all become writes).
 func (db *DB) SessionUser(ctx context.Context, token string, now time.Time) (*tocsin.User, error) {
-	var userID int64
-	err := db.read.QueryRowContext(ctx, `SELECT user_id FROM sessions WHERE token_hash = $1 AND expires_at > $2`, hashSecret(token), ms(now)).Scan(&userID)
+	var userID, expires int64
+	hash := hashSecret(token)
+	err := db.read.QueryRowContext(ctx, `SELECT user_id, expires_at FROM sessions WHERE token_hash = $1 AND expires_at > $2`, hash, ms(now)).Scan(&userID, &expires)
 	if err != nil {
 		return nil, notFound(err, "session expired")
+	}
+	if renewed := now.Add(tocsin.SessionLifetime); renewed.Sub(fromMS(expires)) >= 24*time.Hour {
+		err := db.InTx(ctx, func(tx *Tx) error {
+			_, err := tx.exec(ctx, `UPDATE sessions SET expires_at = $1 WHERE token_hash = $2`, ms(renewed), hash)
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("renew session: %w", err)
+		}
 	}
 	return db.User(ctx, userID)
 }
