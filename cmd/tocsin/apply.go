@@ -45,15 +45,14 @@ func (c *applyCmd) Run(ctx context.Context, out io.Writer, in *stdin) error {
 		return nil
 	}
 	keys, err := plan.Apply(ctx, db, tocsin.SystemClock{}.Now())
-	// Keys made before a failure are printed all the same: they exist now.
+	if err != nil {
+		return err
+	}
 	for _, k := range keys {
 		fmt.Fprintln(out, k)
 	}
 	if len(keys) > 0 {
 		fmt.Fprintln(out, "keys are shown only this once: configure the senders with them now")
-	}
-	if err != nil {
-		return err
 	}
 	fmt.Fprintf(out, "applied %d changes\n", len(plan.Changes))
 	return nil

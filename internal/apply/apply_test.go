@@ -521,3 +521,27 @@ func FuzzParse(f *testing.F) {
 		apply.Parse("fuzz.yaml", strings.NewReader(text))
 	})
 }
+
+// A change that fails in the database (here, someone created the same service
+// in the UI after the plan was made) leaves nothing of the plan behind.
+func TestApplyIsAllOrNothing(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		db := testkit.OpenDB(t, engine)
+		p := plan(t, db, baseConfig, apply.Options{Getenv: env(baseEnv())})
+		if err := db.CreateService(ctx, &tocsin.Service{Name: "search-api"}, testkit.Epoch); err != nil {
+			t.Fatal(err)
+		}
+		keys, err := p.Apply(ctx, db, testkit.Epoch)
+		if err == nil || !strings.Contains(err.Error(), "search-api") || !strings.Contains(err.Error(), "nothing was changed") || len(keys) != 0 {
+			t.Fatalf("apply over a conflicting service: keys %v, %v", keys, err)
+		}
+		users, _ := db.Users(ctx)
+		teams, _ := db.Teams(ctx)
+		services, _ := db.Services(ctx, 0)
+		integrations, _ := db.Integrations(ctx, 0)
+		if len(users) != 0 || len(teams) != 0 || len(services) != 1 || len(integrations) != 0 {
+			t.Fatalf("left behind: %d users, %d teams, %d services, %d integrations", len(users), len(teams), len(services), len(integrations))
+		}
+	})
+}

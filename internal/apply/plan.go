@@ -89,17 +89,26 @@ func (k Key) String() string {
 	return fmt.Sprintf("key for service %s / integration %s: %s", k.Service, k.Integration, k.Key)
 }
 
-// Apply makes the changes and returns the keys it generated. Everything was
-// validated when the plan was made; an error here comes from the database
-// (or a change made meanwhile by someone else), and stops at that change.
+// Apply makes the changes in one transaction and returns the keys it
+// generated. Everything was validated when the plan was made; an error here
+// comes from the database (or a change made meanwhile by someone else), and
+// then nothing at all was changed.
 func (p *Plan) Apply(ctx context.Context, db *store.DB, now time.Time) ([]Key, error) {
-	x := &executor{db: db, now: now, ids: p.ids.clone()}
-	for _, c := range p.Changes {
-		if err := c.run(ctx, x); err != nil {
-			return x.keys, fmt.Errorf("%s: %w", c.String(), err)
+	var keys []Key
+	err := db.Atomically(ctx, func(db *store.DB) error {
+		x := &executor{db: db, now: now, ids: p.ids.clone()}
+		for _, c := range p.Changes {
+			if err := c.run(ctx, x); err != nil {
+				return fmt.Errorf("%s: %w (nothing was changed)", c.String(), err)
+			}
 		}
+		keys = x.keys
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return x.keys, nil
+	return keys, nil
 }
 
 // ids are database ids by name, filled as Apply creates things.

@@ -66,6 +66,12 @@ func (c *counterCache) forget(names []string) {
 
 // Counter returns the current value of a change counter.
 func (db *DB) Counter(ctx context.Context, counter string) (int64, error) {
+	if db.tx != nil {
+		// Inside a transaction: its own, uncommitted view, never cached.
+		var v int64
+		err := db.read.QueryRowContext(ctx, `SELECT value FROM change_counters WHERE name = $1`, counter).Scan(&v)
+		return v, err
+	}
 	db.counters.mu.Lock()
 	cached, ok := db.counters.values[counter]
 	gen := db.counters.gen

@@ -41,7 +41,8 @@ type DB struct {
 	dialect  Dialect
 	write    *sql.DB
 	read     reader
-	counters counterCache
+	counters *counterCache
+	tx       *Tx // set on a DB that Atomically bound to one transaction
 
 	prepareMu sync.Mutex
 	ingest    *ingestStmts // prepared on first use
@@ -70,7 +71,7 @@ func connect(url string) (*DB, error) {
 		pool.SetMaxOpenConns(32)
 		pool.SetMaxIdleConns(32)
 		pool.SetConnMaxIdleTime(5 * time.Minute)
-		return &DB{dialect: Postgres, write: pool, read: reader{pool}}, nil
+		return &DB{dialect: Postgres, write: pool, read: reader{DB: pool}, counters: &counterCache{}}, nil
 	}
 	path := strings.TrimPrefix(url, "sqlite://")
 	if dir := filepath.Dir(path); dir != "" {
@@ -95,7 +96,7 @@ func connect(url string) (*DB, error) {
 	}
 	read.SetMaxOpenConns(8)
 	read.SetMaxIdleConns(8)
-	return &DB{dialect: SQLite, write: write, read: reader{read}}, nil
+	return &DB{dialect: SQLite, write: write, read: reader{DB: read}, counters: &counterCache{}}, nil
 }
 
 func (db *DB) migrate(ctx context.Context) error {
@@ -156,8 +157,12 @@ type Tx struct {
 	bumped  []string // change counters this transaction bumped
 }
 
-// InTx runs fn in one write transaction, committed when fn returns nil.
+// InTx runs fn in one write transaction, committed when fn returns nil. On a
+// DB bound by Atomically, fn joins that transaction.
 func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) error {
+	if db.tx != nil {
+		return fn(db.tx)
+	}
 	sqlTx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -189,14 +194,37 @@ func (tx *Tx) insertID(ctx context.Context, query string, args ...any) (int64, e
 	return id, err
 }
 
-// reader is the pool reads go through; it cleans text parameters as Tx does.
-type reader struct{ *sql.DB }
+// Atomically runs fn with a DB on which every write and every read goes through
+// one transaction, committed when fn returns nil: a batch of changes (tocsin
+// apply) lands whole or not at all, and each change sees the ones before it.
+// fn must only use the DB it is given.
+func (db *DB) Atomically(ctx context.Context, fn func(*DB) error) error {
+	if db.tx != nil {
+		return fn(db)
+	}
+	return db.InTx(ctx, func(tx *Tx) error {
+		return fn(&DB{dialect: db.dialect, write: db.write, read: reader{DB: db.read.DB, tx: tx.tx}, counters: db.counters, tx: tx})
+	})
+}
+
+// reader is what reads go through: the pool, or the transaction of a DB bound
+// by Atomically. It cleans text parameters as Tx does.
+type reader struct {
+	*sql.DB
+	tx *sql.Tx
+}
 
 func (r reader) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if r.tx != nil {
+		return r.tx.QueryContext(ctx, query, cleanArgs(args)...)
+	}
 	return r.DB.QueryContext(ctx, query, cleanArgs(args)...)
 }
 
 func (r reader) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if r.tx != nil {
+		return r.tx.QueryRowContext(ctx, query, cleanArgs(args)...)
+	}
 	return r.DB.QueryRowContext(ctx, query, cleanArgs(args)...)
 }
 
