@@ -51,7 +51,7 @@ type Layer struct {
 	Length       ShiftLength   // "12h", "1d", "1w"…
 	Handoff      string        // local time of day, "09:00"; weekly rotations may name the day: "mon 09:00"
 	Start        string        // "2026-11-02": local date of the first handoff; nobody is on this layer before it
-	Restrictions []TimeWindow  // optional: the layer only covers these hours (union); empty: all the time
+	Restrictions []TimeWindow  // optional: the layer only covers these hours (union), in the schedule's zone; empty: all the time
 	TimeOff      TimeOffPolicy // empty: skip
 
 	// Fixed layers.

@@ -42,7 +42,6 @@ type Compiled struct {
 	final  []entry           // overrides of the final row, in schedule order
 	off    map[int64][]entry // time off by user
 	edges  []time.Time       // sorted: every start and end of time off, overrides and fixed shifts
-	raw    *tocsin.Schedule  // for conflicts, which name entries by index
 }
 
 type layer struct {
@@ -85,7 +84,7 @@ func Compile(s *tocsin.Schedule, zones Zones) (*Compiled, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Compiled{loc: loc, raw: s, layers: make([]layer, len(s.Layers))}
+	c := &Compiled{loc: loc, layers: make([]layer, len(s.Layers))}
 	byName := make(map[string]int, len(s.Layers))
 	for i := range s.Layers {
 		if err := c.layers[i].compile(&s.Layers[i]); err != nil {

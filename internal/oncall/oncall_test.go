@@ -127,6 +127,12 @@ func TestHandoffsAcrossDST(t *testing.T) {
 1 10-26 13:00→11-02 14:00 rotation
 2 11-02 14:00→11-09 14:00 rotation
 1 11-09 14:00→11-10 00:00 rotation`},
+		{"Lord Howe daily 02:15: the clocks jump from 02:00 to 02:30 on 4 October", rotation("Australia/Lord_Howe", "1d", "02:15", "2026-10-02", 1, 2),
+			"2026-10-01 00:00", "2026-10-05 00:00", `
+1 10-01 15:45→10-02 15:45 rotation
+2 10-02 15:45→10-03 15:30 rotation
+1 10-03 15:30→10-04 15:15 rotation
+2 10-04 15:15→10-05 00:00 rotation`},
 		{"leap day, daily", rotation("Europe/Paris", "1d", "09:00", "2028-02-27", 1, 2, 3),
 			"2028-02-27 00:00", "2028-03-02 00:00", `
 1 02-27 08:00→02-28 08:00 rotation
@@ -493,5 +499,28 @@ func TestZonesCache(t *testing.T) {
 	var none Zones
 	if loc, err := none.Load(""); err != nil || loc != time.UTC {
 		t.Fatal(loc, err)
+	}
+}
+
+func TestExtremeInstants(t *testing.T) {
+	s := rotation("Europe/Paris", "1h", "00:30", "2026-01-01", 1, 2, 3)
+	s.Layers[0].Restrictions = []tocsin.TimeWindow{{Start: "09:00", End: "18:00", Outside: true}}
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Compile(s, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if oc := c.At(time.Time{}); oc.Final.UserID != 0 {
+		t.Fatalf("year 1: %+v", oc)
+	}
+	far := time.Date(9999, 12, 25, 3, 0, 0, 0, time.UTC) // a Saturday night
+	if oc := c.At(far); oc.Final.UserID == 0 {
+		t.Fatalf("year 9999: %+v", oc)
+	}
+	p, err := c.Shifts(far, far.Add(24*time.Hour))
+	if err != nil || len(p.Final) == 0 {
+		t.Fatalf("year 9999: %v, %v", p.Final, err)
 	}
 }
