@@ -47,7 +47,7 @@ type Layer struct {
 	Kind LayerKind // empty: rotation
 
 	// Rotation layers.
-	Participants []int64       // user ids in rotation order; the first takes the first shift
+	Participants []int64       // user ids in rotation order; the first takes the first shift; one may appear twice
 	Length       ShiftLength   // "12h", "1d", "1w"…
 	Handoff      string        // local time of day, "09:00"; weekly rotations may name the day: "mon 09:00"
 	Start        string        // "2026-11-02": local date of the first handoff; nobody is on this layer before it

@@ -5,7 +5,8 @@ import "github.com/tocsin/tocsin"
 // Swap returns the two overrides that exchange shifts a and b between their
 // users: b's user takes a's window and a's user takes b's. layer names the row
 // both apply to: a layer's name, or "" for the final row (what a swap clicked on
-// the final row means). The caller stores both together, or neither.
+// the final row means). Both are noted "swap"; the caller stores them
+// together, or neither.
 func Swap(a, b Shift, layer string) ([2]tocsin.Override, error) {
 	var out [2]tocsin.Override
 	if a.UserID == 0 || b.UserID == 0 {
