@@ -13,6 +13,7 @@ const (
 	CounterAlerts       = "alerts"
 	CounterRules        = "rules"
 	CounterIntegrations = "integrations"
+	CounterSchedules    = "schedules"
 )
 
 // counterFreshness is how long a counter read is reused. Changes made by this

@@ -136,9 +136,18 @@ func (db *DB) CountUsers(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// DeleteUser removes a user with their sessions and tokens, unless they are the last admin.
+// DeleteUser removes a user with their sessions, tokens, overrides and time
+// off, unless they are the last admin or a schedule's layers name them (they
+// must be taken out of its rotations first, so that no shift silently moves).
 func (db *DB) DeleteUser(ctx context.Context, id int64) error {
 	return db.InTx(ctx, func(tx *Tx) error {
+		schedules, err := tx.scheduleNamesOf(ctx, id)
+		if err != nil {
+			return err
+		}
+		if len(schedules) > 0 {
+			return tocsin.Errorf(tocsin.ECONFLICT, "user %d is on schedule %s: take them out of its layers first", id, strings.Join(schedules, ", "))
+		}
 		res, err := tx.exec(ctx, `DELETE FROM users WHERE id = $1`, id)
 		if err != nil {
 			return fmt.Errorf("delete user: %w", err)
