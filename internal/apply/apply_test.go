@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/apply"
@@ -71,6 +72,17 @@ processing_rules:
 schedules:
   - name: payments-primary
     team: payments
+    timezone: Europe/Paris
+    layers:
+      - name: weekly
+        participants: [alice@example.com, bob@example.com]
+        rotation: {length: 1w, handoff: "Mon 09:00", start: 2026-11-02}
+      - name: nights
+        participants: [Bob@Example.com]
+        rotation: {length: 1d, handoff: "19:00", start: 2026-11-02}
+        restrictions:
+          - {days: [mon, tue, wed, thu, fri], start: "19:00", end: "08:00"}
+        time_off_policy: gap
 escalation_policies:
   - name: payments-default
     steps: []
@@ -158,7 +170,7 @@ func TestApplyCreatesThenNothingChanges(t *testing.T) {
 			"+ rule global/suppress watchdog",
 			"+ rule checkout/prometheus/5xx is P1",
 			"+ rule catch-all/search squad",
-			"! schedules: not supported yet, ignored (1 in the files)",
+			"+ schedule payments-primary (team payments, Europe/Paris, 2 layers)",
 			"! escalation_policies: not supported yet, ignored (1 in the files)",
 			"! user alice@example.com: contact_methods not supported yet, ignored",
 			"! service checkout: escalation_policy is not supported yet, ignored",
@@ -217,6 +229,18 @@ func TestApplyCreatesThenNothingChanges(t *testing.T) {
 		}
 		if !rules[0].Enabled || rules[0].Actions.SetPriority != tocsin.P1 || rules[2].When == nil || !rules[2].When.Outside {
 			t.Errorf("rules stored as %+v", rules)
+		}
+
+		sched, err := db.ScheduleByName(ctx, "payments-primary")
+		if err != nil || sched.Timezone != "Europe/Paris" || len(sched.Layers) != 2 || sched.TeamID != team.ID-1 {
+			t.Fatalf("schedule = %+v, %v", sched, err)
+		}
+		alice, _ := db.UserByEmail(ctx, "alice@example.com")
+		if w := sched.Layers[0]; w.Handoff != "Mon 09:00" || w.Start != "2026-11-02" || w.Length.String() != "1w" || len(w.Participants) != 2 || w.Participants[0] != alice.ID || w.Participants[1] != bob.ID {
+			t.Errorf("weekly layer = %+v", w)
+		}
+		if n := sched.Layers[1]; n.TimeOff != tocsin.TimeOffGap || len(n.Restrictions) != 1 || n.Restrictions[0].Timezone != "Europe/Paris" {
+			t.Errorf("nights layer = %+v", n)
 		}
 
 		// The same file again: nothing to do, nothing printed but the notes.
@@ -386,6 +410,12 @@ func TestApplyInvalidWritesNothing(t *testing.T) {
 			want: `integration search-api/pd: integration type "nagios" is not one of`},
 		{name: "hmac on a non-grafana integration", from: "{name: pd, type: pagerduty}", to: "{name: pd, type: pagerduty, hmac_secret_from_env: CHECKOUT_GRAFANA_SECRET}",
 			want: "integration search-api/pd: an HMAC secret is only checked on grafana integrations"},
+		{name: "unknown participant", from: "participants: [Bob@Example.com]", to: "participants: [dave@example.com]",
+			want: "test.yaml:56 schedules[0]: schedule payments-primary: layer nights: participant dave@example.com is not a user"},
+		{name: "bad handoff", from: `handoff: "19:00"`, to: `handoff: "Tue 19:00"`,
+			want: `schedule payments-primary: layer 2 ("nights"): handoff "Tue 19:00" names a day, but only weekly rotations`},
+		{name: "bad shift length", from: "length: 1d", to: "length: 1y",
+			want: `schedule payments-primary: layer "nights": shift length unit "y" is not one of`},
 		{name: "duplicate", from: "  - {name: catch-all, type: opsgenie}\n", to: "  - {name: catch-all, type: opsgenie}\n  - {name: catch-all, type: generic}\n",
 			want: "global integration catch-all is declared twice"},
 	}
@@ -497,7 +527,7 @@ func TestLoadFolderMergesFiles(t *testing.T) {
 
 func TestParseErrorsReadWell(t *testing.T) {
 	cases := map[string]string{
-		"- a\n- b\n":         "f.yaml: line 1: expected sections (teams:, users:, services:, integrations:, processing_rules:), found a list",
+		"- a\n- b\n":         "f.yaml: line 1: expected sections (teams:, users:, services:, integrations:, processing_rules:, schedules:), found a list",
 		"teams: {name: x}\n": "f.yaml: line 1: expected a list, found a mapping",
 		"teams:\n  - name: x\n    members: bob\n":                                                                            "f.yaml: line 3: expected a list, found `bob`",
 		"users:\n  - {email: a@b.c, name: A, contact_methods: {x: 1}}\n":                                                     "f.yaml: line 2: expected a list, found a mapping",
@@ -542,6 +572,67 @@ func TestApplyIsAllOrNothing(t *testing.T) {
 		integrations, _ := db.Integrations(ctx, 0)
 		if len(users) != 0 || len(teams) != 0 || len(services) != 1 || len(integrations) != 0 {
 			t.Fatalf("left behind: %d users, %d teams, %d services, %d integrations", len(users), len(teams), len(services), len(integrations))
+		}
+	})
+}
+
+func TestApplySchedules(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		db := testkit.OpenDB(t, engine)
+		opts := apply.Options{Getenv: env(baseEnv())}
+		run(t, db, baseConfig, opts)
+
+		// One layer changes: one update line naming it.
+		changed := strings.Replace(baseConfig, `handoff: "19:00"`, `handoff: "20:00"`, 1)
+		out, _ := run(t, db, changed, opts)
+		wantLines(t, out, "~ schedule payments-primary: layer nights")
+		if p := plan(t, db, changed, opts); !p.Empty() {
+			t.Fatalf("second apply plans %v", p.Changes)
+		}
+
+		// Overrides and time off made elsewhere survive an apply; so does a fixed layer.
+		sched, _ := db.ScheduleByName(ctx, "payments-primary")
+		bob, _ := db.UserByEmail(ctx, "bob@example.com")
+		o := []tocsin.Override{{Start: testkit.Epoch, End: testkit.Epoch.Add(time.Hour), UserID: bob.ID, Layer: "weekly"}}
+		if err := db.AddOverrides(ctx, sched.ID, o, testkit.Epoch); err != nil {
+			t.Fatal(err)
+		}
+		sched.Layers = append(sched.Layers, tocsin.Layer{Name: "imported", Kind: tocsin.LayerFixed,
+			Fixed: []tocsin.FixedShift{{Start: testkit.Epoch, End: testkit.Epoch.Add(time.Hour), UserID: bob.ID}}})
+		if err := db.UpdateSchedule(ctx, sched, testkit.Epoch); err != nil {
+			t.Fatal(err)
+		}
+		if p := plan(t, db, changed, opts); !p.Empty() {
+			t.Fatalf("a fixed layer made elsewhere plans %v", p.Changes)
+		}
+		moved := strings.Replace(changed, "start: 2026-11-02}\n      - name: nights", "start: 2026-11-09}\n      - name: nights", 1)
+		moved = strings.Replace(moved, "rotation: {length: 1w, handoff: \"Mon 09:00\", start: 2026-11-02}", "rotation: {length: 1w, handoff: \"Mon 09:00\", start: 2026-11-09}", 1)
+		out, _ = run(t, db, moved, opts)
+		wantLines(t, out, "~ schedule payments-primary: layer weekly")
+		sched, _ = db.ScheduleByName(ctx, "payments-primary")
+		if len(sched.Layers) != 3 || sched.Layers[2].Name != "imported" || len(sched.Overrides) != 1 || sched.Layers[0].Start != "2026-11-09" {
+			t.Fatalf("after apply: %+v", sched)
+		}
+
+		// Export → apply is a no-op, and the export leaves the fixed layer out.
+		exported := export(t, db)
+		if strings.Contains(exported, "imported") || !strings.Contains(exported, `handoff: Mon 09:00`) {
+			t.Errorf("export:\n%s", exported)
+		}
+		if p := plan(t, db, exported, apply.Options{Getenv: env(nil), Prune: true}); !p.Empty() {
+			t.Fatalf("export → apply plans %v\n%s", p.Changes, exported)
+		}
+
+		// --prune deletes a schedule the files leave out of their schedules: section.
+		extra := &tocsin.Schedule{Name: "spare"}
+		if err := db.CreateSchedule(ctx, extra, testkit.Epoch); err != nil {
+			t.Fatal(err)
+		}
+		out, _ = run(t, db, moved, apply.Options{Getenv: env(baseEnv()), Prune: true})
+		wantLines(t, out, "- schedule spare")
+		if _, err := db.ScheduleByName(ctx, "spare"); tocsin.ErrorCode(err) != tocsin.ENOTFOUND {
+			t.Fatalf("pruned schedule: %v", err)
 		}
 	})
 }

@@ -1,5 +1,5 @@
 // Package apply is configuration as code: it reads YAML documents describing
-// teams, users, services, integrations and processing rules (docs/config.md),
+// teams, users, services, integrations, processing rules and schedules (docs/config.md),
 // compares them with the database, prints the plan and applies it; Export
 // writes the database back in the same shape, so that export → apply is a no-op.
 package apply
@@ -28,9 +28,9 @@ type Document struct {
 	Services     []Service     `yaml:"services,omitempty"`
 	Integrations []Integration `yaml:"integrations,omitempty"` // global integrations: rules route their alerts
 	Rules        []Rule        `yaml:"processing_rules,omitempty"`
+	Schedules    []Schedule    `yaml:"schedules,omitempty"`
 
 	// Later issues: accepted so that files written for them still apply, ignored for now.
-	Schedules          []any `yaml:"schedules,omitempty"`
 	EscalationPolicies []any `yaml:"escalation_policies,omitempty"`
 
 	sections map[string]bool // which sections the files had (even empty): what --prune manages
@@ -246,6 +246,10 @@ func (d *Document) locate(file string, data []byte, n int) {
 			for i := range d.Rules {
 				d.Rules[i].src = where(section, i, item(seq, i))
 			}
+		case "schedules":
+			for i := range d.Schedules {
+				d.Schedules[i].src = where(section, i, item(seq, i))
+			}
 		}
 	}
 }
@@ -271,7 +275,7 @@ func yamlMessage(err error) string {
 func expected(goType string) string {
 	switch {
 	case goType == "apply.Document":
-		return "sections (teams:, users:, services:, integrations:, processing_rules:)"
+		return "sections (teams:, users:, services:, integrations:, processing_rules:, schedules:)"
 	case strings.HasPrefix(goType, "[]"):
 		return "a list"
 	case strings.HasPrefix(goType, "map["):
@@ -280,7 +284,7 @@ func expected(goType string) string {
 		return "true or false"
 	case strings.HasPrefix(goType, "int"):
 		return "a whole number"
-	case strings.HasPrefix(goType, "apply.") || goType == "tocsin.TimeWindow" || goType == "tocsin.RuleActions" || goType == "tocsin.Condition":
+	case strings.HasPrefix(goType, "apply.") || goType == "tocsin.TimeWindow" || goType == "tocsin.RuleActions" || goType == "tocsin.Condition" || goType == "tocsin.Schedule":
 		return "a mapping of fields"
 	}
 	return "text"

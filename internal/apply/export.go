@@ -75,5 +75,6 @@ func Export(ctx context.Context, db *store.DB) (*Document, error) {
 			doc.Rules = append(doc.Rules, rule)
 		}
 	}
+	doc.Schedules = cur.exportSchedules()
 	return doc, nil
 }

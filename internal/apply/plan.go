@@ -51,7 +51,7 @@ func (c Change) String() string {
 }
 
 // Plan is what applying the documents would change, in the order it runs:
-// users, teams, services, integrations, rules, then deletions in reverse.
+// users, teams, services, integrations, rules, schedules, then deletions in reverse.
 type Plan struct {
 	Notes   []string // things accepted but not acted on, and other remarks
 	Changes []Change
@@ -157,6 +157,7 @@ type current struct {
 	services     []*tocsin.Service
 	integrations []*tocsin.Integration
 	rules        []*tocsin.ProcessingRule
+	schedules    []*tocsin.Schedule
 
 	userByEmail   map[string]*tocsin.User
 	teamByName    map[string]*tocsin.Team
@@ -164,6 +165,10 @@ type current struct {
 	integByRef    map[string]*tocsin.Integration
 	integRefByID  map[int64]string
 	ruleByKey     map[string]*tocsin.ProcessingRule // scope + "\x00" + name
+
+	scheduleByName map[string]*tocsin.Schedule
+	teamNameByID   map[int64]string
+	emailByID      map[int64]string
 }
 
 func loadCurrent(ctx context.Context, db *store.DB) (*current, error) {
@@ -171,6 +176,7 @@ func loadCurrent(ctx context.Context, db *store.DB) (*current, error) {
 		userByEmail: map[string]*tocsin.User{}, teamByName: map[string]*tocsin.Team{},
 		serviceByName: map[string]*tocsin.Service{}, integByRef: map[string]*tocsin.Integration{},
 		integRefByID: map[int64]string{}, ruleByKey: map[string]*tocsin.ProcessingRule{},
+		scheduleByName: map[string]*tocsin.Schedule{}, teamNameByID: map[int64]string{}, emailByID: map[int64]string{},
 	}
 	var err error
 	if c.users, err = db.Users(ctx); err != nil {
@@ -188,11 +194,19 @@ func loadCurrent(ctx context.Context, db *store.DB) (*current, error) {
 	if c.rules, err = db.AllRules(ctx); err != nil {
 		return nil, err
 	}
+	if c.schedules, err = db.Schedules(ctx, 0); err != nil {
+		return nil, err
+	}
 	for _, u := range c.users {
 		c.userByEmail[u.Email] = u
+		c.emailByID[u.ID] = u.Email
 	}
 	for _, t := range c.teams {
 		c.teamByName[t.Name] = t
+		c.teamNameByID[t.ID] = t.Name
+	}
+	for _, s := range c.schedules {
+		c.scheduleByName[s.Name] = s
 	}
 	for _, s := range c.services {
 		c.serviceByName[s.Name] = s
@@ -286,9 +300,6 @@ func NewPlan(ctx context.Context, db *store.DB, doc *Document, opts Options) (*P
 	}
 	// Identities first: references between kinds may point forward or across files.
 	p.collect()
-	if len(doc.Schedules) > 0 {
-		p.note("schedules: not supported yet, ignored (%d in the files)", len(doc.Schedules))
-	}
 	if len(doc.EscalationPolicies) > 0 {
 		p.note("escalation_policies: not supported yet, ignored (%d in the files)", len(doc.EscalationPolicies))
 	}
@@ -299,7 +310,9 @@ func NewPlan(ctx context.Context, db *store.DB, doc *Document, opts Options) (*P
 		return nil, err
 	}
 	p.planRules()
+	p.planSchedules()
 	if opts.Prune {
+		p.pruneSchedules()
 		p.pruneRules()
 		p.pruneIntegrations()
 		p.pruneServices()

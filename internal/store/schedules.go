@@ -12,17 +12,56 @@ import (
 	"github.com/tocsin/tocsin/internal/oncall"
 )
 
+// storedLayer is a layer as the layers column holds it: the length as typed
+// ("1w"), left out for fixed layers, which have none.
+type storedLayer struct {
+	tocsin.Layer
+	Length string `json:"Length,omitempty"`
+}
+
+func encodeLayers(layers []tocsin.Layer) (string, error) {
+	out := make([]storedLayer, len(layers))
+	for i, l := range layers {
+		out[i].Layer = l
+		if l.Length != (tocsin.ShiftLength{}) {
+			out[i].Length = l.Length.String()
+		}
+	}
+	b, err := json.Marshal(out)
+	return string(b), err
+}
+
+func decodeLayers(text string) ([]tocsin.Layer, error) {
+	var stored []storedLayer
+	if err := json.Unmarshal([]byte(text), &stored); err != nil {
+		return nil, err
+	}
+	var layers []tocsin.Layer
+	for _, l := range stored {
+		if l.Length != "" {
+			length, err := tocsin.ParseShiftLength(l.Length)
+			if err != nil {
+				return nil, err
+			}
+			l.Layer.Length = length
+		}
+		layers = append(layers, l.Layer)
+	}
+	return layers, nil
+}
+
 const scheduleColumns = `id, name, COALESCE(team_id, 0), timezone, layers, created_at`
 
 func scanSchedule(row interface{ Scan(...any) error }) (*tocsin.Schedule, error) {
 	var s tocsin.Schedule
 	var layers string
 	var created int64
-	if err := row.Scan(&s.ID, &s.Name, &s.TeamID, &s.Timezone, &layers, &created); err != nil {
+	err := row.Scan(&s.ID, &s.Name, &s.TeamID, &s.Timezone, &layers, &created)
+	if err != nil {
 		return nil, err
 	}
 	s.CreatedAt = fromMS(created)
-	if err := json.Unmarshal([]byte(layers), &s.Layers); err != nil {
+	if s.Layers, err = decodeLayers(layers); err != nil {
 		return nil, fmt.Errorf("schedule %d layers: %w", s.ID, err)
 	}
 	return &s, nil
@@ -59,7 +98,7 @@ func (db *DB) CreateSchedule(ctx context.Context, s *tocsin.Schedule, now time.T
 	if err := checkSchedule(s); err != nil {
 		return err
 	}
-	layers, err := json.Marshal(s.Layers)
+	layers, err := encodeLayers(s.Layers)
 	if err != nil {
 		return err
 	}
@@ -68,7 +107,7 @@ func (db *DB) CreateSchedule(ctx context.Context, s *tocsin.Schedule, now time.T
 			return err
 		}
 		id, err := tx.insertID(ctx, `INSERT INTO schedules (name, team_id, timezone, layers, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)`,
-			s.Name, nullID(s.TeamID), s.Timezone, string(layers), ms(now))
+			s.Name, nullID(s.TeamID), s.Timezone, layers, ms(now))
 		if isUniqueViolation(err) {
 			return tocsin.Errorf(tocsin.ECONFLICT, "schedule %q exists already", s.Name)
 		}
@@ -114,7 +153,7 @@ func (db *DB) UpdateSchedule(ctx context.Context, s *tocsin.Schedule, now time.T
 			return err
 		}
 		s.Name, s.Timezone, s.Layers, s.Overrides = check.Name, check.Timezone, check.Layers, overrides
-		layers, err := json.Marshal(s.Layers)
+		layers, err := encodeLayers(s.Layers)
 		if err != nil {
 			return err
 		}
@@ -123,7 +162,7 @@ func (db *DB) UpdateSchedule(ctx context.Context, s *tocsin.Schedule, now time.T
 			return err
 		}
 		res, err := tx.exec(ctx, `UPDATE schedules SET name = $1, team_id = $2, timezone = $3, layers = $4, updated_at = $5 WHERE id = $6`,
-			s.Name, nullID(s.TeamID), s.Timezone, string(layers), ms(now), s.ID)
+			s.Name, nullID(s.TeamID), s.Timezone, layers, ms(now), s.ID)
 		if isUniqueViolation(err) {
 			return tocsin.Errorf(tocsin.ECONFLICT, "schedule %q exists already", s.Name)
 		}

@@ -51,7 +51,8 @@ func TestScheduleCreateRead(t *testing.T) {
 		night.Restrictions = []tocsin.TimeWindow{{Start: "19:00", End: "08:00", Days: []string{"mon", "tue"}}}
 		s := &tocsin.Schedule{
 			Name: "payments-primary", TeamID: team.ID, Timezone: "Europe/Paris",
-			Layers:    []tocsin.Layer{weekly("weekly", ids[0], ids[1]), night},
+			Layers: []tocsin.Layer{weekly("weekly", ids[0], ids[1]), night, {Name: "imported", Kind: tocsin.LayerFixed,
+				Fixed: []tocsin.FixedShift{{Start: t0, End: t0.Add(time.Hour), UserID: ids[1], Note: "plan"}}}},
 			Overrides: []tocsin.Override{{Start: t0, End: t0.Add(time.Hour), UserID: ids[2], Layer: "weekly", Note: "dentist"}},
 		}
 		if err := db.CreateSchedule(ctx, s, t0); err != nil {
@@ -78,7 +79,7 @@ func TestScheduleCreateRead(t *testing.T) {
 			t.Fatalf("other team: %v %v", list, err)
 		}
 
-		// Update: rename, drop the night layer, keep the override's layer.
+		// Update: rename, drop the night and fixed layers, keep the override's layer.
 		s.Name, s.Layers = "payments", s.Layers[:1]
 		if err := db.UpdateSchedule(ctx, s, t0.Add(time.Minute)); err != nil {
 			t.Fatal(err)
