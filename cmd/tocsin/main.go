@@ -85,9 +85,10 @@ type cli struct {
 	Serve   serveCmd   `cmd:"" help:"Run the server."`
 	User    userCmd    `cmd:"" help:"Add users and set their passwords."`
 	Token   tokenCmd   `cmd:"" help:"Create API tokens."`
-	Apply   applyCmd   `cmd:"" help:"Apply configuration files: teams, users, services, integrations, processing rules."`
+	Apply   applyCmd   `cmd:"" help:"Apply configuration files: teams, users, services, integrations, processing rules, schedules."`
 	Export  exportCmd  `cmd:"" help:"Write the current configuration in the format apply reads."`
 	Migrate migrateCmd `cmd:"" help:"Bring the database schema up to date."`
+	Oncall  oncallCmd  `cmd:"" help:"Show who is on call now (or --at TIME), and the next handoff."`
 }
 
 func main() {
@@ -103,6 +104,11 @@ func main() {
 // run parses the arguments and runs the command; it returns the exit status.
 // Tests call it in-process.
 func run(ctx context.Context, args []string, in *stdin, out, errOut io.Writer) int {
+	return runAt(ctx, tocsin.SystemClock{}, args, in, out, errOut)
+}
+
+// runAt is run with a clock: tests pass a fake one.
+func runAt(ctx context.Context, clock tocsin.Clock, args []string, in *stdin, out, errOut io.Writer) int {
 	var c cli
 	parser, err := kong.New(&c,
 		kong.Name("tocsin"),
@@ -111,6 +117,7 @@ func run(ctx context.Context, args []string, in *stdin, out, errOut io.Writer) i
 		kong.BindTo(ctx, (*context.Context)(nil)),
 		kong.BindTo(out, (*io.Writer)(nil)),
 		kong.Bind(in),
+		kong.BindTo(clock, (*tocsin.Clock)(nil)),
 	)
 	if err != nil {
 		fmt.Fprintln(errOut, "tocsin:", err)
