@@ -137,11 +137,21 @@ func ParseShiftLength(s string) (ShiftLength, error) {
 // String writes the length as ParseShiftLength reads it.
 func (l ShiftLength) String() string { return fmt.Sprintf("%d%s", l.Count, l.Unit) }
 
-// MarshalText writes "1w", so that JSON and YAML show the length as typed.
-func (l ShiftLength) MarshalText() ([]byte, error) { return []byte(l.String()), nil }
+// MarshalText writes "1w", so that JSON and YAML show the length as typed; the
+// zero length (fixed layers have none) is written as "".
+func (l ShiftLength) MarshalText() ([]byte, error) {
+	if l == (ShiftLength{}) {
+		return []byte{}, nil
+	}
+	return []byte(l.String()), nil
+}
 
-// UnmarshalText reads "1w".
+// UnmarshalText reads "1w", and "" as the zero length.
 func (l *ShiftLength) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*l = ShiftLength{}
+		return nil
+	}
 	v, err := ParseShiftLength(string(b))
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package tocsin
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -137,5 +138,19 @@ func TestWeekSpans(t *testing.T) {
 				break
 			}
 		}
+	}
+}
+
+// A fixed layer has no shift length; its layer must survive a JSON round trip.
+func TestShiftLengthZeroRoundTrip(t *testing.T) {
+	var l Layer
+	l.Name, l.Kind = "imported", LayerFixed
+	b, err := json.Marshal(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Layer
+	if err := json.Unmarshal(b, &back); err != nil || back.Length != (ShiftLength{}) {
+		t.Fatalf("round trip of %s: %+v, %v", b, back, err)
 	}
 }

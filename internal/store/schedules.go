@@ -9,45 +9,17 @@ import (
 	"time"
 
 	"github.com/tocsin/tocsin"
-	"github.com/tocsin/tocsin/internal/oncall"
 )
 
-// storedLayer is a layer as the layers column holds it: the length as typed
-// ("1w"), left out for fixed layers, which have none.
-type storedLayer struct {
-	tocsin.Layer
-	Length string `json:"Length,omitempty"`
-}
-
 func encodeLayers(layers []tocsin.Layer) (string, error) {
-	out := make([]storedLayer, len(layers))
-	for i, l := range layers {
-		out[i].Layer = l
-		if l.Length != (tocsin.ShiftLength{}) {
-			out[i].Length = l.Length.String()
-		}
-	}
-	b, err := json.Marshal(out)
+	b, err := json.Marshal(layers)
 	return string(b), err
 }
 
 func decodeLayers(text string) ([]tocsin.Layer, error) {
-	var stored []storedLayer
-	if err := json.Unmarshal([]byte(text), &stored); err != nil {
-		return nil, err
-	}
 	var layers []tocsin.Layer
-	for _, l := range stored {
-		if l.Length != "" {
-			length, err := tocsin.ParseShiftLength(l.Length)
-			if err != nil {
-				return nil, err
-			}
-			l.Layer.Length = length
-		}
-		layers = append(layers, l.Layer)
-	}
-	return layers, nil
+	err := json.Unmarshal([]byte(text), &layers)
+	return layers, err
 }
 
 const scheduleColumns = `id, name, COALESCE(team_id, 0), timezone, layers, created_at`
@@ -81,14 +53,11 @@ func scheduleUsers(s *tocsin.Schedule) []int64 {
 	return slices.Compact(ids)
 }
 
-// checkSchedule validates s (filling its defaults) and compiles it, so that
-// nothing oncall cannot compute is ever stored.
+// checkSchedule validates s and fills its defaults. Validate is the contract
+// internal/oncall computes on (zone, handoffs, lengths, override layers), so
+// the store needs nothing from the package above it.
 func checkSchedule(s *tocsin.Schedule) error {
-	if err := s.Validate(); err != nil {
-		return err
-	}
-	_, err := oncall.Compile(s, nil)
-	return err
+	return s.Validate()
 }
 
 // CreateSchedule stores a new schedule with its layers and overrides. Time off
