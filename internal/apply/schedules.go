@@ -144,6 +144,9 @@ func (p *planner) planSchedule(s *Schedule) {
 	cur := p.cur.scheduleByName[name]
 	if cur == nil {
 		detail := fmt.Sprintf("%s, %d layers", zone, len(want))
+		if len(want) == 1 {
+			detail = zone + ", 1 layer"
+		}
 		if team != "" {
 			detail = "team " + team + ", " + detail
 		}
