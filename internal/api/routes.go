@@ -77,6 +77,20 @@ func (h *Handler) routes() []route {
 		{"PATCH", p("/users/{id}"), admin, h.updateUser},
 		{"DELETE", p("/users/{id}"), admin, h.deleteUser},
 
+		{"GET", p("/oncall"), viewer, h.whoIsOnCall},
+		{"GET", p("/schedules"), viewer, h.listSchedules},
+		{"POST", p("/schedules"), admin, h.createSchedule},
+		{"GET", p("/schedules/{id}"), viewer, h.getSchedule},
+		{"PATCH", p("/schedules/{id}"), admin, h.updateSchedule},
+		{"DELETE", p("/schedules/{id}"), admin, h.deleteSchedule},
+		{"POST", p("/schedules/{id}/overrides"), member, h.createOverride},
+		{"DELETE", p("/schedules/{id}/overrides/{oid}"), member, h.deleteOverride},
+		{"POST", p("/schedules/{id}/swap"), member, h.swapShifts},
+
+		{"GET", p("/users/{id}/time-off"), viewer, h.listTimeOff},
+		{"POST", p("/users/{id}/time-off"), member, h.createTimeOff},
+		{"DELETE", p("/users/{id}/time-off/{tid}"), member, h.deleteTimeOff},
+
 		{"GET", p("/tokens"), viewer, h.listTokens},
 		{"POST", p("/tokens"), viewer, h.createToken},
 		{"DELETE", p("/tokens/{id}"), viewer, h.revokeToken},
