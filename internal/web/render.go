@@ -32,6 +32,7 @@ func templateFuncs() template.FuncMap {
 		"httpLink":    isHTTPLink,
 		"add":         func(a, b int) int { return a + b },
 		"join":        strings.Join,
+		"colour":      colour,
 		"snippetArgs": func(p viewer, list []snippet) *snippetsView { return &snippetsView{view: p.base(), List: list} },
 		"integrationFormArgs": func(p viewer, serviceID int64, form integrationForm, types []tocsin.IntegrationType) *integrationFormView {
 			return &integrationFormView{view: p.base(), ServiceID: serviceID, Form: form, Types: types}

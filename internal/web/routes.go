@@ -55,6 +55,14 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	page("POST /rules/{id}", admin, h.ruleSave)
 	page("POST /rules/{id}/delete", admin, h.ruleDelete)
 
+	// On call: who is on call, schedules' planning, overrides and swaps.
+	page("GET /oncall", signedIn, h.oncallList)
+	page("GET /schedules", signedIn, h.scheduleList)
+	page("GET /schedules/{id}", signedIn, h.scheduleShow)
+	page("GET /schedules/{id}/override", responder, h.overrideNew)
+	page("POST /schedules/{id}/overrides", responder, h.overrideCreate)
+	page("POST /schedules/{id}/swap", responder, h.shiftSwap)
+
 	// Users (admins) and one's own profile.
 	page("GET /users", admin, h.userList)
 	page("POST /users", admin, h.userCreate)

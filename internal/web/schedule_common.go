@@ -1,0 +1,122 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/oncall"
+)
+
+// localInput is the format of a datetime-local input: wall-clock time in the
+// viewer's time zone, to the minute.
+const localInput = "2006-01-02T15:04"
+
+// Input shows an instant for a datetime-local input in the viewer's zone.
+func (v *view) Input(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(v.tz).Format(localInput)
+}
+
+// parseLocal reads a datetime-local value in the viewer's time zone.
+func (v *view) parseLocal(s, what string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{localInput, "2006-01-02T15:04:05"} {
+		if t, err := time.ParseInLocation(layout, s, v.tz); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, tocsin.Errorf(tocsin.EINVALID, "%s %q is not a date and time (YYYY-MM-DD HH:MM)", what, s)
+}
+
+// userNames maps user ids to names, for every page that shows a schedule.
+func (h *Handler) userNames(ctx context.Context) (map[int64]string, []*tocsin.User, error) {
+	users, err := h.opts.DB.Users(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	names := make(map[int64]string, len(users))
+	for _, u := range users {
+		names[u.ID] = u.Name
+	}
+	return names, users, nil
+}
+
+// nameOf is a user's name, or their id when the user is unknown.
+func nameOf(names map[int64]string, id int64) string {
+	if n, ok := names[id]; ok {
+		return n
+	}
+	return fmt.Sprintf("#%d", id)
+}
+
+// reasonText says why someone holds a shift, in the viewer's language.
+func (v *view) reasonText(r oncall.Reason) string {
+	switch r {
+	case oncall.ReasonRotation:
+		return v.T("oncall.reason_rotation")
+	case oncall.ReasonSkip:
+		return v.T("oncall.reason_skip")
+	case oncall.ReasonFixed:
+		return v.T("oncall.reason_fixed")
+	case oncall.ReasonOverride:
+		return v.T("oncall.reason_override")
+	}
+	return ""
+}
+
+// layerName names the layer an assignment comes from ("" for the final row).
+func layerName(s *tocsin.Schedule, i int) string {
+	if i >= 0 && i < len(s.Layers) {
+		return s.Layers[i].Name
+	}
+	return ""
+}
+
+// colour is the palette class of a user: stable, keyed by id.
+func colour(userID int64) string { return "pc" + strconv.FormatInt(userID%8, 10) }
+
+// shiftKey identifies a shift in a form: start and end as Unix seconds, and its user.
+func shiftKey(start, end time.Time, user int64) string {
+	return fmt.Sprintf("%d_%d_%d", start.Unix(), end.Unix(), user)
+}
+
+// parseShiftKey reads shiftKey's output.
+func parseShiftKey(s string) (oncall.Shift, error) {
+	parts := strings.Split(strings.TrimSpace(s), "_")
+	bad := tocsin.Errorf(tocsin.EINVALID, "shift %q is not one of the planning's shifts", s)
+	if len(parts) != 3 {
+		return oncall.Shift{}, bad
+	}
+	var n [3]int64
+	for i, p := range parts {
+		x, err := strconv.ParseInt(p, 10, 64)
+		if err != nil {
+			return oncall.Shift{}, bad
+		}
+		n[i] = x
+	}
+	sh := oncall.Shift{Start: time.Unix(n[0], 0).UTC(), End: time.Unix(n[1], 0).UTC()}
+	sh.UserID = n[2]
+	return sh, nil
+}
+
+// heldThroughout checks that user holds the final row of s over all of sh's window.
+func heldThroughout(s *tocsin.Schedule, sh oncall.Shift) error {
+	if !sh.End.After(sh.Start) || sh.End.Sub(sh.Start) > tocsin.MaxOverrideLength {
+		return tocsin.Errorf(tocsin.EINVALID, "the shift's window is not valid")
+	}
+	p, err := oncall.Shifts(s, sh.Start, sh.End)
+	if err != nil {
+		return err
+	}
+	if len(p.Final) != 1 || len(p.Gaps) != 0 || p.Final[0].UserID != sh.UserID {
+		return tocsin.Errorf(tocsin.EINVALID, "that shift changed since the page was shown: reload the planning")
+	}
+	return nil
+}

@@ -1,0 +1,203 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/oncall"
+)
+
+// planningDays is how far ahead the planning looks, from the start of today.
+const planningDays = 56
+
+// schedulePage is a schedule's planning as a picture: one row per layer, the
+// final row (who is paged), time off, and the list of gaps.
+type schedulePage struct {
+	*view
+	Schedule *tocsin.Schedule
+	Team     string
+	From, To time.Time
+	Ticks    []planTick
+	NowLeft  string // "" when now is outside the window
+	Rows     []planRow
+	Gaps     []planGap
+	Legend   []legendItem
+	Error    string // the schedule cannot be computed
+}
+
+// planRow is one row of the picture.
+type planRow struct {
+	Name   string
+	Kind   string // "layer", "final" or "off"
+	Blocks []planBlock
+}
+
+// planBlock is a shift, a gap or a time-off entry placed on a row.
+type planBlock struct {
+	Left, Width string // percentages of the window
+	Class       string
+	Text        string
+	Title       string
+	Href        string // final-row shifts: the override form for this window
+	UserID      int64
+	Key         string // shiftKey, for final-row shifts
+}
+
+// planTick is a day line; weeks start on Monday and get a label.
+type planTick struct {
+	Left  string
+	Week  bool
+	Label string
+}
+
+// planGap is a window with nobody on call.
+type planGap struct {
+	Start, End time.Time
+	Off        string // who is off, when that is the reason
+}
+
+// legendItem is a person's colour.
+type legendItem struct {
+	UserID int64
+	Name   string
+}
+
+// planningWindow is the picture's window: 8 weeks from the start of today in the viewer's zone.
+func (v *view) planningWindow() (time.Time, time.Time) {
+	n := v.now.In(v.tz)
+	from := time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, v.tz)
+	return from, from.AddDate(0, 0, planningDays)
+}
+
+// scheduleShow serves GET /schedules/{id}.
+func (h *Handler) scheduleShow(w http.ResponseWriter, r *http.Request, v *view) {
+	id, ok := pathID(r)
+	if !ok {
+		h.notFound(w, r, v)
+		return
+	}
+	ctx := r.Context()
+	s, err := h.opts.DB.Schedule(ctx, id)
+	if err != nil {
+		h.fail(w, r, v, err)
+		return
+	}
+	names, _, err := h.userNames(ctx)
+	if err != nil {
+		h.fail(w, r, v, err)
+		return
+	}
+	p := &schedulePage{view: v, Schedule: s}
+	if s.TeamID != 0 {
+		if t, err := h.opts.DB.Team(ctx, s.TeamID); err == nil {
+			p.Team = t.Name
+		}
+	}
+	p.From, p.To = v.planningWindow()
+	plan, err := oncall.Shifts(s, p.From, p.To)
+	if err != nil {
+		p.Error = tocsin.ErrorMessage(err)
+		h.render(w, r, http.StatusOK, "schedule_show", p)
+		return
+	}
+	p.build(s, plan, names)
+	h.render(w, r, http.StatusOK, "schedule_show", p)
+}
+
+// pct places an instant in the window, as a percentage.
+func (p *schedulePage) pct(t time.Time) float64 {
+	span := p.To.Sub(p.From)
+	x := float64(t.Sub(p.From)) / float64(span) * 100
+	return min(max(x, 0), 100)
+}
+
+func fmtPct(x float64) string { return strconv.FormatFloat(x, 'f', 3, 64) }
+
+func (p *schedulePage) block(start, end time.Time) planBlock {
+	l, r := p.pct(start), p.pct(end)
+	return planBlock{Left: fmtPct(l), Width: fmtPct(r - l)}
+}
+
+func (p *schedulePage) build(s *tocsin.Schedule, plan oncall.Plan, names map[int64]string) {
+	v := p.view
+	for d := p.From; d.Before(p.To); d = time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, v.tz) {
+		t := planTick{Left: fmtPct(p.pct(d)), Week: d.Weekday() == time.Monday}
+		if t.Week || d.Equal(p.From) {
+			t.Label = d.Format("2006-01-02")
+		}
+		p.Ticks = append(p.Ticks, t)
+	}
+	if !v.now.Before(p.From) && v.now.Before(p.To) {
+		p.NowLeft = fmtPct(p.pct(v.now))
+	}
+	seen := map[int64]bool{}
+	person := func(id int64) string {
+		if !seen[id] {
+			seen[id] = true
+			p.Legend = append(p.Legend, legendItem{UserID: id, Name: nameOf(names, id)})
+		}
+		return nameOf(names, id)
+	}
+	window := func(a, b time.Time) string { return v.Time(a) + " → " + v.Time(b) }
+	for _, lp := range plan.Layers {
+		row := planRow{Name: lp.Name, Kind: "layer"}
+		for _, sh := range lp.Shifts {
+			b := p.block(sh.Start, sh.End)
+			b.UserID, b.Class, b.Text = sh.UserID, colour(sh.UserID), person(sh.UserID)
+			b.Title = b.Text + ": " + window(sh.Start, sh.End)
+			row.Blocks = append(row.Blocks, b)
+		}
+		for _, g := range lp.Gaps {
+			b := p.block(g.Start, g.End)
+			b.Class, b.Text = "gap", v.T("oncall.nobody")
+			b.Title = b.Text + ": " + window(g.Start, g.End)
+			row.Blocks = append(row.Blocks, b)
+		}
+		p.Rows = append(p.Rows, row)
+	}
+	final := planRow{Name: v.T("schedule.final_row"), Kind: "final"}
+	for _, sh := range plan.Final {
+		b := p.block(sh.Start, sh.End)
+		b.UserID, b.Class, b.Text = sh.UserID, colour(sh.UserID), person(sh.UserID)
+		b.Key = shiftKey(sh.Start, sh.End, sh.UserID)
+		b.Title = b.Text + ": " + window(sh.Start, sh.End) + " · " + v.reasonText(sh.Reason)
+		b.Href = "/schedules/" + strconv.FormatInt(s.ID, 10) + "/override?shift=" + url.QueryEscape(b.Key)
+		final.Blocks = append(final.Blocks, b)
+	}
+	for _, g := range plan.Gaps {
+		b := p.block(g.Start, g.End)
+		b.Class, b.Text = "gap", v.T("oncall.nobody")
+		b.Title = v.T("schedule.gap", "From", v.Time(g.Start), "To", v.Time(g.End))
+		final.Blocks = append(final.Blocks, b)
+		pg := planGap{Start: g.Start, End: g.End}
+		if g.Off != 0 {
+			pg.Off = nameOf(names, g.Off)
+		}
+		p.Gaps = append(p.Gaps, pg)
+	}
+	p.Rows = append(p.Rows, final)
+	// One time-off row per person, so that two people off at once both show.
+	offRows := map[int64]int{}
+	for _, t := range s.TimeOff {
+		if !t.End.After(p.From) || !t.Start.Before(p.To) {
+			continue
+		}
+		i, ok := offRows[t.UserID]
+		if !ok {
+			i = len(p.Rows)
+			offRows[t.UserID] = i
+			p.Rows = append(p.Rows, planRow{Name: v.T("schedule.time_off_of", "Name", nameOf(names, t.UserID)), Kind: "off"})
+		}
+		b := p.block(t.Start, t.End)
+		b.UserID, b.Class, b.Text = t.UserID, "off "+colour(t.UserID), nameOf(names, t.UserID)
+		b.Title = b.Text + ": " + window(t.Start, t.End)
+		if t.Note != "" {
+			b.Title += " · " + t.Note
+			b.Text += " · " + t.Note
+		}
+		p.Rows[i].Blocks = append(p.Rows[i].Blocks, b)
+	}
+}

@@ -1,0 +1,186 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/oncall"
+	"github.com/tocsin/tocsin/internal/testkit"
+)
+
+// weekly adds a weekly rotation in Europe/Paris: Ada from Monday 2 November
+// 09:00 (08:00 UTC, the test clock's epoch), then Max, handing off Mondays 09:00.
+func (f *fixture) weekly(t *testing.T) *tocsin.Schedule {
+	t.Helper()
+	s := &tocsin.Schedule{Name: "payments-primary", TeamID: f.service.TeamID, Timezone: "Europe/Paris", Layers: []tocsin.Layer{{
+		Name: "weekly", Participants: []int64{f.admin.ID, f.member.ID},
+		Length: tocsin.ShiftLength{Count: 1, Unit: tocsin.Weeks}, Handoff: "mon 09:00", Start: "2026-11-02",
+	}}}
+	if err := f.app.DB.CreateSchedule(context.Background(), s, f.app.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// finalRow is the planning's final row, as HTML.
+func finalRow(t *testing.T, body string) string {
+	t.Helper()
+	i := strings.Index(body, `data-row="final"`)
+	if i < 0 {
+		t.Fatalf("no final row:\n%s", excerpt(body))
+	}
+	rest := body[i:]
+	if j := strings.Index(rest, "</svg>\n    </div>"); j >= 0 {
+		rest = rest[:j]
+	}
+	return rest
+}
+
+func key(start, end time.Time, user int64) string {
+	return fmt.Sprintf("%d_%d_%d", start.Unix(), end.Unix(), user)
+}
+
+func TestOncallPage(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		s := f.weekly(t)
+		f.app.Clock.Advance(time.Hour)
+		b := newBrowser(t, f.app)
+		b.login(f.viewer.Email)
+
+		p := b.get("/oncall")
+		if p.Status != http.StatusOK {
+			t.Fatalf("/oncall: %d", p.Status)
+		}
+		mustContain(t, p.Body, `href="/oncall" aria-current="page"`, "payments-primary", "<strong>Ada Admin</strong>", "rotation", "2026-11-09 08:00:00 UTC")
+
+		// Across the handoff, Monday 9 November 09:00 Paris = 08:00 UTC (the viewer's zone).
+		before := b.get("/oncall?at=" + url.QueryEscape("2026-11-09T07:59"))
+		mustContain(t, before.Body, "<strong>Ada Admin</strong>")
+		after := b.get("/oncall?at=" + url.QueryEscape("2026-11-09T08:00"))
+		mustContain(t, after.Body, "<strong>Max Member</strong>", "On call at 2026-11-09 08:00:00 UTC")
+		mustNotContain(t, after.Body, "<strong>Ada Admin</strong>")
+
+		// By team: another team's schedules are not listed.
+		other := &tocsin.Team{Name: "storage"}
+		if err := f.app.DB.CreateTeam(context.Background(), other, f.app.Clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		mustNotContain(t, b.get("/oncall?team="+itoa(other.ID)).Body, "payments-primary")
+		mustContain(t, b.get("/oncall?team="+itoa(s.TeamID)).Body, "payments-primary")
+
+		bad := b.get("/oncall?at=tomorrow")
+		if bad.Status != http.StatusBadRequest {
+			t.Errorf("bad time: %d", bad.Status)
+		}
+		mustContain(t, bad.Body, "form-error")
+
+		list := b.get("/schedules")
+		mustContain(t, list.Body, fmt.Sprintf(`href="/schedules/%d"`, s.ID), "Europe/Paris", "Ada Admin")
+	})
+}
+
+func TestSchedulePlanningAndOverride(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		s := f.weekly(t)
+		ctx := context.Background()
+		f.app.Clock.Advance(time.Hour)
+		// Everyone is off on 20 November: nobody can cover.
+		offStart, offEnd := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)
+		for _, u := range []*tocsin.User{f.admin, f.member} {
+			if err := f.app.DB.AddTimeOff(ctx, &tocsin.TimeOff{UserID: u.ID, Start: offStart, End: offEnd, Note: "leave"}, f.app.Clock.Now()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		b := newBrowser(t, f.app)
+		b.login(f.member.Email)
+		p := b.get(fmt.Sprintf("/schedules/%d", s.ID))
+		if p.Status != http.StatusOK {
+			t.Fatalf("planning: %d %s", p.Status, excerpt(p.Body))
+		}
+		final := finalRow(t, p.Body)
+		mustContain(t, final, fmt.Sprintf(`data-user="%d"`, f.admin.ID), fmt.Sprintf(`data-user="%d"`, f.member.ID), `class="block gap"`, "/override?shift=")
+		mustContain(t, p.Body, "Nobody on call from 2026-11-20 00:00:00 UTC to 2026-11-21 00:00:00 UTC", `data-row="off"`, `class="today"`)
+
+		// Click Ada's first shift: the form is pre-filled with its window.
+		week1, week2 := testkit.Epoch, testkit.Epoch.Add(7*24*time.Hour)
+		form := b.get(fmt.Sprintf("/schedules/%d/override?shift=%s", s.ID, key(week1, week2, f.admin.ID)))
+		if form.Status != http.StatusOK {
+			t.Fatalf("override form: %d", form.Status)
+		}
+		mustContain(t, form.Body, `value="2026-11-02T08:00"`, `value="2026-11-09T08:00"`, "Max Member: 2026-11-09 08:00:00 UTC")
+
+		// Refused: the end before the start.
+		bad := b.post(fmt.Sprintf("/schedules/%d/overrides", s.ID), url.Values{"user": {itoa(f.viewer.ID)}, "start": {"2026-11-04T00:00"}, "end": {"2026-11-03T00:00"}})
+		if bad.Status != http.StatusBadRequest {
+			t.Fatalf("bad override: %d", bad.Status)
+		}
+		mustContain(t, bad.Body, "form-error", `value="2026-11-04T00:00"`)
+
+		ok := b.post(fmt.Sprintf("/schedules/%d/overrides", s.ID), url.Values{"user": {itoa(f.viewer.ID)}, "start": {"2026-11-03T00:00"}, "end": {"2026-11-04T00:00"}, "note": {"covering"}})
+		after := b.follow(ok)
+		mustContain(t, after.Body, "Override saved.")
+		mustContain(t, finalRow(t, after.Body), fmt.Sprintf(`data-user="%d"`, f.viewer.ID))
+		stored, err := f.app.DB.Schedule(ctx, s.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if oc, _ := oncall.At(stored, time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)); oc.Final.UserID != f.viewer.ID {
+			t.Errorf("on call after the override: %+v", oc.Final)
+		}
+
+		// Swap Max's second week with Ada's fifth (her third has a gap: everyone is off on the 20th).
+		week3 := week2.Add(7 * 24 * time.Hour)
+		week5 := week3.Add(14 * 24 * time.Hour)
+		week6 := week5.Add(7 * 24 * time.Hour)
+		gapped := b.post(fmt.Sprintf("/schedules/%d/swap", s.ID), url.Values{"shift": {key(week2, week3, f.member.ID)}, "with": {key(week3, week3.Add(7*24*time.Hour), f.admin.ID)}})
+		if gapped.Status != http.StatusBadRequest {
+			t.Errorf("swap with a shift that has a gap: %d", gapped.Status)
+		}
+		mustContain(t, gapped.Body, "that shift changed since the page was shown")
+		sw := b.post(fmt.Sprintf("/schedules/%d/swap", s.ID), url.Values{"shift": {key(week2, week3, f.member.ID)}, "with": {key(week5, week6, f.admin.ID)}})
+		mustContain(t, b.follow(sw).Body, "Shifts swapped.")
+		stored, _ = f.app.DB.Schedule(ctx, s.ID)
+		if oc, _ := oncall.At(stored, week2.Add(time.Hour)); oc.Final.UserID != f.admin.ID {
+			t.Errorf("week 2 after the swap: %+v", oc.Final)
+		}
+		if oc, _ := oncall.At(stored, week5.Add(time.Hour)); oc.Final.UserID != f.member.ID {
+			t.Errorf("week 5 after the swap: %+v", oc.Final)
+		}
+		// A stale shift is refused with the form again.
+		stale := b.post(fmt.Sprintf("/schedules/%d/swap", s.ID), url.Values{"shift": {key(week2, week3, f.member.ID)}, "with": {key(week5, week6, f.admin.ID)}})
+		if stale.Status != http.StatusBadRequest {
+			t.Errorf("stale swap: %d", stale.Status)
+		}
+
+		// Viewers read but do not change.
+		v := newBrowser(t, f.app)
+		v.login(f.viewer.Email)
+		vp := v.get(fmt.Sprintf("/schedules/%d", s.ID))
+		mustNotContain(t, vp.Body, "/override?shift=")
+		if got := v.get(fmt.Sprintf("/schedules/%d/override?shift=%s", s.ID, key(week1, week2, f.admin.ID))).Status; got != http.StatusForbidden {
+			t.Errorf("viewer override form: %d", got)
+		}
+		if got := v.post(fmt.Sprintf("/schedules/%d/overrides", s.ID), url.Values{"user": {itoa(f.viewer.ID)}, "start": {"2026-11-05T00:00"}, "end": {"2026-11-06T00:00"}}).Status; got != http.StatusForbidden {
+			t.Errorf("viewer override: %d", got)
+		}
+		if got := v.post(fmt.Sprintf("/schedules/%d/swap", s.ID), url.Values{"shift": {key(week2, week3, f.admin.ID)}}).Status; got != http.StatusForbidden {
+			t.Errorf("viewer swap: %d", got)
+		}
+	})
+}
+
+func TestSchedulesEmpty(t *testing.T) {
+	f := newFixture(t, "sqlite")
+	b := newBrowser(t, f.app)
+	b.login(f.viewer.Email)
+	mustContain(t, b.get("/schedules").Body, "No schedules yet.", "tocsin apply", "docs/config.md")
+
+}
