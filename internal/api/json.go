@@ -344,3 +344,24 @@ func unknownQuery(r *http.Request, known ...string) error {
 }
 
 func itoa(id int64) string { return strconv.FormatInt(id, 10) }
+
+// stamp is a time in a request body: RFC 3339, with an error that names the
+// value and shows the expected form (encoding/json's own names neither).
+type stamp struct{ time.Time }
+
+func (s *stamp) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		s.Time = time.Time{}
+		return nil
+	}
+	var raw string
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return tocsin.Errorf(tocsin.EINVALID, "a time must be an RFC 3339 string (e.g. 2026-11-02T09:00:00+01:00), not %s", b)
+	}
+	t, err := time.Parse(time.RFC3339, strings.TrimSpace(raw))
+	if err != nil {
+		return tocsin.Errorf(tocsin.EINVALID, "time %q is not RFC 3339 (e.g. 2026-11-02T09:00:00+01:00)", raw)
+	}
+	s.Time = t
+	return nil
+}

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/oncall"
@@ -85,8 +84,8 @@ func (h *Handler) whoIsOnCall(w http.ResponseWriter, r *http.Request, u *tocsin.
 // overrideInput is the body of POST /schedules/{id}/overrides.
 type overrideInput struct {
 	User  json.RawMessage `json:"user"` // e-mail address or id
-	Start time.Time       `json:"start"`
-	End   time.Time       `json:"end"`
+	Start stamp           `json:"start"`
+	End   stamp           `json:"end"`
 	Layer string          `json:"layer"` // empty: the final row
 	Note  string          `json:"note"`
 }
@@ -99,8 +98,8 @@ type swapInput struct {
 }
 
 type swapShift struct {
-	Start time.Time       `json:"start"`
-	End   time.Time       `json:"end"`
+	Start stamp           `json:"start"`
+	End   stamp           `json:"end"`
 	User  json.RawMessage `json:"user"`
 }
 
@@ -132,7 +131,7 @@ func (h *Handler) createOverride(w http.ResponseWriter, r *http.Request, u *tocs
 	if err := decode(r, &in, false); err != nil {
 		return err
 	}
-	o := tocsin.Override{Start: in.Start, End: in.End, Layer: in.Layer, Note: in.Note}
+	o := tocsin.Override{Start: in.Start.Time, End: in.End.Time, Layer: in.Layer, Note: in.Note}
 	if o.UserID, err = h.userRef(ctx, "user", in.User); err != nil {
 		return err
 	}
@@ -153,8 +152,8 @@ func (h *Handler) swapShifts(w http.ResponseWriter, r *http.Request, u *tocsin.U
 	if err := decode(r, &in, false); err != nil {
 		return err
 	}
-	a := oncall.Shift{Start: in.A.Start, End: in.A.End}
-	b := oncall.Shift{Start: in.B.Start, End: in.B.End}
+	a := oncall.Shift{Start: in.A.Start.Time, End: in.A.End.Time}
+	b := oncall.Shift{Start: in.B.Start.Time, End: in.B.End.Time}
 	if a.UserID, err = h.userRef(ctx, "a.user", in.A.User); err != nil {
 		return err
 	}

@@ -203,8 +203,8 @@ type layerInput struct {
 }
 
 type fixedInput struct {
-	Start time.Time       `json:"start"`
-	End   time.Time       `json:"end"`
+	Start stamp           `json:"start"`
+	End   stamp           `json:"end"`
 	User  json.RawMessage `json:"user"`
 	Note  string          `json:"note"`
 }
@@ -270,7 +270,7 @@ func (h *Handler) layers(ctx context.Context, in []layerInput) ([]tocsin.Layer, 
 			if err != nil {
 				return nil, err
 			}
-			x.Fixed = append(x.Fixed, tocsin.FixedShift{Start: f.Start, End: f.End, UserID: id, Note: f.Note})
+			x.Fixed = append(x.Fixed, tocsin.FixedShift{Start: f.Start.Time, End: f.End.Time, UserID: id, Note: f.Note})
 		}
 		out[i] = x
 	}

@@ -93,6 +93,14 @@ func TestSchedules(t *testing.T) {
 		if o := who("2026-11-09T09:00:00+01:00"); email(o) != "bob@example.com" {
 			t.Errorf("at the handoff: %v", o)
 		}
+		// The handoff stays at 09:00 local across the March change (UTC+1 → UTC+2):
+		// 2027-03-29 starts bob's week (shift 21, 147 days in).
+		if o := who("2027-03-29T06:59:59Z"); email(o) != "alice@example.com" {
+			t.Errorf("before the summer-time handoff: %v", o)
+		}
+		if o := who("2027-03-29T09:00:00+02:00"); email(o) != "bob@example.com" {
+			t.Errorf("at the summer-time handoff (07:00Z): %v", o)
+		}
 		if o := who("2026-10-01T00:00:00Z"); o["on_call"] != nil || o["reason"] != nil || o["layer"] != nil || list(o, "layers")[0]["user"] != nil {
 			t.Errorf("before the rotation starts: %v", o)
 		}
@@ -150,6 +158,8 @@ func TestSchedules(t *testing.T) {
 		e.fails(e.member, "POST", v1("/users/%d/time-off", bob.ID), off, 403, "forbidden", "admins")
 		e.fails(bob, "POST", v1("/users/me/time-off"), map[string]any{"start": "2026-12-14T08:00:00Z", "end": "2026-12-07T08:00:00Z"}, 400, "invalid", "ends")
 		e.fails(bob, "POST", v1("/users/me/time-off"), map[string]any{"start": "2026-12-07T08:00:00Z"}, 400, "invalid", "start and an end")
+		e.fails(bob, "POST", v1("/users/me/time-off"), map[string]any{"start": "next monday", "end": "2026-12-07T08:00:00Z"}, 400, "invalid", `"next monday"`, "RFC 3339")
+		e.fails(bob, "POST", v1("/users/me/time-off"), map[string]any{"start": 5, "end": "2026-12-07T08:00:00Z"}, 400, "invalid", "RFC 3339")
 		e.fails(e.admin, "POST", v1("/users/9999/time-off"), off, 404, "not_found")
 		if got := list(e.must(bob, "GET", v1("/users/me/time-off"), nil, 200), "time_off"); len(got) != 0 {
 			t.Fatalf("refused time off was written: %v", got)

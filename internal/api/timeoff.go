@@ -24,9 +24,9 @@ func timeOffToJSON(t tocsin.TimeOff) timeOffJSON {
 
 // timeOffInput is the body of POST /users/{id}/time-off.
 type timeOffInput struct {
-	Start time.Time `json:"start"`
-	End   time.Time `json:"end"`
-	Note  string    `json:"note"`
+	Start stamp  `json:"start"`
+	End   stamp  `json:"end"`
+	Note  string `json:"note"`
 }
 
 // timeOffUser reads the user of a time-off path ("me" or an id): members reach
@@ -78,7 +78,7 @@ func (h *Handler) createTimeOff(w http.ResponseWriter, r *http.Request, u *tocsi
 	if err := decode(r, &in, false); err != nil {
 		return err
 	}
-	t := tocsin.TimeOff{UserID: id, Start: in.Start, End: in.End, Note: in.Note}
+	t := tocsin.TimeOff{UserID: id, Start: in.Start.Time, End: in.End.Time, Note: in.Note}
 	if err := h.opts.DB.AddTimeOff(r.Context(), &t, h.opts.Clock.Now()); err != nil {
 		return err
 	}
