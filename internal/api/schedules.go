@@ -430,7 +430,16 @@ func (h *Handler) updateSchedule(w http.ResponseWriter, r *http.Request, u *tocs
 		s.Name = strings.TrimSpace(in.Name)
 	}
 	if sent["timezone"] {
+		// Restrictions are wall-clock hours in the schedule's zone: they move with it.
+		previous := s.Timezone
 		s.Timezone = strings.TrimSpace(in.Timezone)
+		for i := range s.Layers {
+			for j := range s.Layers[i].Restrictions {
+				if w := &s.Layers[i].Restrictions[j]; w.Timezone == previous {
+					w.Timezone = s.Timezone
+				}
+			}
+		}
 	}
 	if sent["team"] {
 		if s.TeamID, err = h.teamRef(ctx, "team", in.Team); err != nil {

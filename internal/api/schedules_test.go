@@ -214,6 +214,14 @@ func TestSchedules(t *testing.T) {
 		if str(up, "name") != "ops-primary" || up["team"] != nil || str(up, "timezone") != "Europe/Paris" || len(list(up, "layers")) != 1 || len(list(up, "overrides")) != 2 {
 			t.Errorf("after PATCH: %v", up)
 		}
+		// Restrictions are in the schedule's zone and follow it when it changes.
+		nights := map[string]any{"name": "nights", "participants": []any{"victor@example.com"}, "length": "1d", "handoff": "19:00", "start": "2026-11-02",
+			"restrictions": []any{map[string]any{"start": "19:00", "end": "08:00"}}}
+		e.must(e.admin, "PATCH", v1("/schedules/ops-primary"), map[string]any{"layers": []any{layer, nights}}, 200)
+		moved := e.must(e.admin, "PATCH", v1("/schedules/ops-primary"), map[string]any{"timezone": "Europe/Brussels"}, 200)
+		if w := list(list(moved, "layers")[1], "restrictions"); len(w) != 1 || str(w[0], "timezone") != "Europe/Brussels" || str(w[0], "start") != "19:00" {
+			t.Errorf("restrictions after a time-zone change: %v", w)
+		}
 		e.fails(e.admin, "DELETE", v1("/schedules/ops"), nil, 404, "not_found")
 		e.must(e.admin, "DELETE", v1("/schedules/ops-primary"), nil, 204)
 		if got := list(e.must(e.viewer, "GET", v1("/oncall"), nil, 200), "schedules"); len(got) != 0 {
