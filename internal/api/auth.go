@@ -63,7 +63,7 @@ func allowed(u *tocsin.User, need tocsin.Role) error {
 		}
 	case tocsin.RoleMember:
 		if !u.Role.CanRespond() {
-			return tocsin.Errorf(tocsin.EFORBIDDEN, "viewers may read but not act on alerts; this needs the member or admin role (yours is %s)", u.Role)
+			return tocsin.Errorf(tocsin.EFORBIDDEN, "viewers may read but not change anything; this needs the member or admin role (yours is %s)", u.Role)
 		}
 	}
 	return nil
