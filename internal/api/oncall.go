@@ -160,7 +160,13 @@ func (h *Handler) swapShifts(w http.ResponseWriter, r *http.Request, u *tocsin.U
 	if b.UserID, err = h.userRef(ctx, "b.user", in.B.User); err != nil {
 		return err
 	}
-	pair, err := oncall.Swap(a, b, strings.TrimSpace(in.Layer))
+	layer := strings.TrimSpace(in.Layer)
+	for _, sh := range []oncall.Shift{a, b} {
+		if err := oncall.Held(s, sh, layer); err != nil {
+			return err
+		}
+	}
+	pair, err := oncall.Swap(a, b, layer)
 	if err != nil {
 		return err
 	}

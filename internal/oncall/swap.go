@@ -27,3 +27,29 @@ func Swap(a, b Shift, layer string) ([2]tocsin.Override, error) {
 	}
 	return out, nil
 }
+
+// Held checks that sh's user holds the row named layer ("" for the final row) of
+// s over the whole of sh's window, and nobody else does: what a swap assumes,
+// since the planning a person looked at may have changed since.
+func Held(s *tocsin.Schedule, sh Shift, layer string) error {
+	if !sh.End.After(sh.Start) || sh.End.Sub(sh.Start) > tocsin.MaxOverrideLength {
+		return tocsin.Errorf(tocsin.EINVALID, "the shift's window is not valid")
+	}
+	p, err := Shifts(s, sh.Start, sh.End)
+	if err != nil {
+		return err
+	}
+	row, gaps := p.Final, len(p.Gaps)
+	if layer != "" {
+		row, gaps = nil, 0
+		for _, l := range p.Layers {
+			if l.Name == layer {
+				row, gaps = l.Shifts, len(l.Gaps)
+			}
+		}
+	}
+	if len(row) != 1 || gaps != 0 || row[0].UserID != sh.UserID || !row[0].Start.Equal(sh.Start) || !row[0].End.Equal(sh.End) {
+		return tocsin.Errorf(tocsin.EINVALID, "that shift changed since the page was shown: reload the planning")
+	}
+	return nil
+}

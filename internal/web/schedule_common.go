@@ -105,18 +105,3 @@ func parseShiftKey(s string) (oncall.Shift, error) {
 	sh.UserID = n[2]
 	return sh, nil
 }
-
-// heldThroughout checks that user holds the final row of s over all of sh's window.
-func heldThroughout(s *tocsin.Schedule, sh oncall.Shift) error {
-	if !sh.End.After(sh.Start) || sh.End.Sub(sh.Start) > tocsin.MaxOverrideLength {
-		return tocsin.Errorf(tocsin.EINVALID, "the shift's window is not valid")
-	}
-	p, err := oncall.Shifts(s, sh.Start, sh.End)
-	if err != nil {
-		return err
-	}
-	if len(p.Final) != 1 || len(p.Gaps) != 0 || p.Final[0].UserID != sh.UserID {
-		return tocsin.Errorf(tocsin.EINVALID, "that shift changed since the page was shown: reload the planning")
-	}
-	return nil
-}

@@ -37,10 +37,10 @@ func (h *Handler) shiftSwap(w http.ResponseWriter, r *http.Request, v *view) {
 		b, err = parseShiftKey(p.With)
 	}
 	if err == nil {
-		err = heldThroughout(s, a)
+		err = oncall.Held(s, a, "")
 	}
 	if err == nil {
-		err = heldThroughout(s, b)
+		err = oncall.Held(s, b, "")
 	}
 	var pair [2]tocsin.Override
 	if err == nil {
