@@ -319,13 +319,9 @@ func (h *Handler) listSchedules(w http.ResponseWriter, r *http.Request, u *tocsi
 		return err
 	}
 	ctx := r.Context()
-	var teamID int64
-	if v := strings.TrimSpace(r.URL.Query().Get("team")); v != "" {
-		t, err := h.findTeam(ctx, v)
-		if err != nil {
-			return asInvalid(err)
-		}
-		teamID = t.ID
+	teamID, err := h.teamFilter(r)
+	if err != nil {
+		return err
 	}
 	schedules, err := h.opts.DB.Schedules(ctx, teamID)
 	if err != nil {

@@ -71,18 +71,28 @@ func (h *Handler) serviceRef(ctx context.Context, field string, raw json.RawMess
 	return s.ID, nil
 }
 
+// teamFilter reads the ?team= of a list (a team's id or name; 0 when absent).
+// A team that does not exist is bad input, not a missing resource.
+func (h *Handler) teamFilter(r *http.Request) (int64, error) {
+	v := strings.TrimSpace(r.URL.Query().Get("team"))
+	if v == "" {
+		return 0, nil
+	}
+	t, err := h.findTeam(r.Context(), v)
+	if err != nil {
+		return 0, asInvalid(err)
+	}
+	return t.ID, nil
+}
+
 func (h *Handler) listServices(w http.ResponseWriter, r *http.Request, u *tocsin.User) error {
 	if err := unknownQuery(r, "team"); err != nil {
 		return err
 	}
 	ctx := r.Context()
-	var teamID int64
-	if v := strings.TrimSpace(r.URL.Query().Get("team")); v != "" {
-		t, err := h.findTeam(ctx, v)
-		if err != nil {
-			return asInvalid(err)
-		}
-		teamID = t.ID
+	teamID, err := h.teamFilter(r)
+	if err != nil {
+		return err
 	}
 	services, err := h.opts.DB.Services(ctx, teamID)
 	if err != nil {
