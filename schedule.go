@@ -2,6 +2,7 @@ package tocsin
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -19,6 +20,10 @@ type Schedule struct {
 	Overrides []Override
 	TimeOff   []TimeOff
 	CreatedAt time.Time
+
+	Language string          // "en" or "fr": the phone number's voice prompts; empty: English
+	Holidays HolidayCalendar // public holidays, for the on-call pay report
+	Pay      PayRates        // what a day on call and an hour of intervention pay
 }
 
 // LayerKind says how a layer decides who is on call.
@@ -325,6 +330,15 @@ func (s *Schedule) Validate() error {
 	}
 	if _, err := time.LoadLocation(s.Timezone); err != nil {
 		return Errorf(EINVALID, "time zone %q is unknown", s.Timezone)
+	}
+	if s.Language != "" && !slices.Contains(Locales(), s.Language) {
+		return Errorf(EINVALID, "language %q is not one of %s", s.Language, strings.Join(Locales(), ", "))
+	}
+	if err := s.Holidays.Validate(); err != nil {
+		return err
+	}
+	if err := s.Pay.Validate(); err != nil {
+		return err
 	}
 	if len(s.Layers) > MaxLayers {
 		return Errorf(EINVALID, "a schedule has at most %d layers", MaxLayers)

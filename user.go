@@ -2,6 +2,7 @@ package tocsin
 
 import (
 	"net/mail"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -26,13 +27,17 @@ func (r Role) CanConfigure() bool { return r == RoleAdmin }
 
 // User is a person who logs in, responds to alerts and (later) gets paged.
 type User struct {
-	ID        int64
-	Email     string
-	Name      string
-	Role      Role
-	Timezone  string // IANA name, e.g. Europe/Paris
-	Locale    string // "en" or "fr"; empty follows the browser
-	CreatedAt time.Time
+	ID       int64
+	Email    string
+	Name     string
+	Role     Role
+	Timezone string // IANA name, e.g. Europe/Paris
+	Locale   string // "en" or "fr"; empty follows the browser
+	Phone    string // E.164, e.g. +33612345678: where the on-call number rings; empty: none
+	// WorkingHours are the person's normal hours (zone empty: Timezone);
+	// nil: Monday to Friday 09:00-18:00. Intervening outside them is paid.
+	WorkingHours *TimeWindow
+	CreatedAt    time.Time
 }
 
 // Locales lists the languages Tocsin speaks; the first is the fallback.
@@ -65,6 +70,22 @@ func (u *User) Validate() error {
 	}
 	if u.Locale != "" && u.Locale != "en" && u.Locale != "fr" {
 		return Errorf(EINVALID, "locale %q is not one of en, fr", u.Locale)
+	}
+	phone, err := NormalizePhone(u.Phone)
+	if err != nil {
+		return err
+	}
+	u.Phone = phone
+	if u.WorkingHours != nil {
+		if u.WorkingHours.Timezone == "" {
+			u.WorkingHours.Timezone = u.Timezone
+		}
+		if u.WorkingHours.Outside {
+			return Errorf(EINVALID, "working hours: outside is not allowed here")
+		}
+		if err := u.WorkingHours.Validate(); err != nil {
+			return Errorf(EINVALID, "working hours: %s", ErrorMessage(err))
+		}
 	}
 	return nil
 }
@@ -103,3 +124,42 @@ type Session struct {
 
 // SessionLifetime is how long a login lasts without activity.
 const SessionLifetime = 30 * 24 * time.Hour
+
+// DefaultWorkingHours are a person's working hours when they set none:
+// Monday to Friday, 09:00 to 18:00 in zone.
+func DefaultWorkingHours(zone string) TimeWindow {
+	return TimeWindow{Timezone: zone, Days: []string{"mon", "tue", "wed", "thu", "fri"}, Start: "09:00", End: "18:00"}
+}
+
+// Hours returns the person's working hours.
+func (u *User) Hours() TimeWindow {
+	if u.WorkingHours == nil {
+		return DefaultWorkingHours(u.Timezone)
+	}
+	return *u.WorkingHours
+}
+
+var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+
+// NormalizePhone reads a phone number in international form ("+33 6 12 34 56
+// 78", "+1 (555) 010-0000") and returns it as E.164; "" stays "".
+func NormalizePhone(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", nil
+	}
+	out := strings.Map(func(r rune) rune {
+		switch r {
+		case ' ', '.', '-', '(', ')', '\u00a0':
+			return -1
+		}
+		return r
+	}, s)
+	if strings.HasPrefix(out, "00") {
+		out = "+" + out[2:]
+	}
+	if !e164.MatchString(out) {
+		return "", Errorf(EINVALID, "phone %q is not an international number like +33612345678", CleanText(s))
+	}
+	return out, nil
+}

@@ -59,8 +59,11 @@ type scheduleJSON struct {
 	Timezone  string         `json:"timezone"`
 	Layers    []layerJSON    `json:"layers"`
 	Overrides []overrideJSON `json:"overrides"`
-	CreatedAt time.Time      `json:"created_at"`
-	Plan      *planJSON      `json:"plan,omitempty"`
+	Language  string                 `json:"language"`
+	Holidays  tocsin.HolidayCalendar `json:"holidays"`
+	Pay       tocsin.PayRates        `json:"pay"`
+	CreatedAt time.Time              `json:"created_at"`
+	Plan      *planJSON              `json:"plan,omitempty"`
 }
 
 type layerJSON struct {
@@ -98,7 +101,14 @@ func overrideToJSON(o tocsin.Override, p people) overrideJSON {
 
 func scheduleToJSON(s *tocsin.Schedule, p people, teams map[int64]string) scheduleJSON {
 	out := scheduleJSON{ID: s.ID, Name: s.Name, TeamID: idOrNull(s.TeamID), Timezone: s.Timezone,
-		Layers: make([]layerJSON, len(s.Layers)), Overrides: make([]overrideJSON, len(s.Overrides)), CreatedAt: s.CreatedAt.UTC()}
+		Layers: make([]layerJSON, len(s.Layers)), Overrides: make([]overrideJSON, len(s.Overrides)), CreatedAt: s.CreatedAt.UTC(),
+		Language: s.Language, Holidays: s.Holidays, Pay: s.Pay}
+	if out.Language == "" {
+		out.Language = tocsin.Locales()[0]
+	}
+	if out.Holidays.Dates == nil {
+		out.Holidays.Dates = []string{}
+	}
 	if s.TeamID != 0 {
 		out.Team = nameOrNull(teams[s.TeamID])
 	}
@@ -115,10 +125,7 @@ func scheduleToJSON(s *tocsin.Schedule, p people, teams map[int64]string) schedu
 			lj.Participants[j] = *p.of(id)
 		}
 		for j, w := range l.Restrictions {
-			if w.Days == nil {
-				w.Days = []string{}
-			}
-			lj.Restrictions[j] = w
+			lj.Restrictions[j] = withDays(w)
 		}
 		for j, f := range l.Fixed {
 			lj.Fixed[j] = fixedJSON{Start: f.Start.UTC(), End: f.End.UTC(), UserID: f.UserID, Note: f.Note}
@@ -186,8 +193,11 @@ func planToJSON(s *tocsin.Schedule, p oncall.Plan) *planJSON {
 type scheduleInput struct {
 	Name     string          `json:"name"`
 	Team     json.RawMessage `json:"team"` // id or name; null: no owner
-	Timezone string          `json:"timezone"`
-	Layers   []layerInput    `json:"layers"`
+	Timezone string                 `json:"timezone"`
+	Layers   []layerInput           `json:"layers"`
+	Language string                 `json:"language"`
+	Holidays tocsin.HolidayCalendar `json:"holidays"`
+	Pay      tocsin.PayRates        `json:"pay"`
 }
 
 type layerInput struct {
@@ -392,7 +402,8 @@ func (h *Handler) createSchedule(w http.ResponseWriter, r *http.Request, u *tocs
 		return err
 	}
 	ctx := r.Context()
-	s := &tocsin.Schedule{Name: strings.TrimSpace(in.Name), Timezone: strings.TrimSpace(in.Timezone)}
+	s := &tocsin.Schedule{Name: strings.TrimSpace(in.Name), Timezone: strings.TrimSpace(in.Timezone),
+		Language: strings.TrimSpace(in.Language), Holidays: in.Holidays, Pay: in.Pay}
 	var err error
 	if s.TeamID, err = h.teamRef(ctx, "team", in.Team); err != nil {
 		return err
@@ -446,6 +457,15 @@ func (h *Handler) updateSchedule(w http.ResponseWriter, r *http.Request, u *tocs
 		if s.Layers, err = h.layers(ctx, in.Layers); err != nil {
 			return err
 		}
+	}
+	if sent["language"] {
+		s.Language = strings.TrimSpace(in.Language)
+	}
+	if sent["holidays"] {
+		s.Holidays = in.Holidays
+	}
+	if sent["pay"] {
+		s.Pay = in.Pay
 	}
 	if err := h.opts.DB.UpdateSchedule(ctx, s, h.opts.Clock.Now()); err != nil {
 		return err

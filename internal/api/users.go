@@ -17,7 +17,10 @@ type userJSON struct {
 	Role      tocsin.Role `json:"role"`
 	Timezone  string      `json:"timezone"`
 	Locale    string      `json:"locale"`
-	CreatedAt time.Time   `json:"created_at"`
+	Phone     string      `json:"phone"`
+	// WorkingHours is never null: the default is shown when the user set none.
+	WorkingHours tocsin.TimeWindow `json:"working_hours"`
+	CreatedAt    time.Time         `json:"created_at"`
 }
 
 // createdUserJSON is the reply of POST /users: the generated password is shown this once.
@@ -27,7 +30,7 @@ type createdUserJSON struct {
 }
 
 func userToJSON(u *tocsin.User) userJSON {
-	return userJSON{ID: u.ID, Email: u.Email, Name: u.Name, Role: u.Role, Timezone: u.Timezone, Locale: u.Locale, CreatedAt: u.CreatedAt.UTC()}
+	return userJSON{ID: u.ID, Email: u.Email, Name: u.Name, Role: u.Role, Timezone: u.Timezone, Locale: u.Locale, Phone: u.Phone, WorkingHours: withDays(u.Hours()), CreatedAt: u.CreatedAt.UTC()}
 }
 
 // userInput is the body of POST /users and PATCH /users/{id}.
@@ -37,7 +40,10 @@ type userInput struct {
 	Role     tocsin.Role `json:"role"`
 	Timezone string      `json:"timezone"`
 	Locale   string      `json:"locale"`
-	Password string      `json:"password"`
+	Phone    string      `json:"phone"`
+	// WorkingHours: null goes back to the default.
+	WorkingHours *tocsin.TimeWindow `json:"working_hours"`
+	Password     string             `json:"password"`
 }
 
 func (h *Handler) me(w http.ResponseWriter, r *http.Request, u *tocsin.User) error {
@@ -79,7 +85,8 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request, u *tocsin.U
 	if err := decode(r, &in, false); err != nil {
 		return err
 	}
-	x := &tocsin.User{Email: in.Email, Name: in.Name, Role: tocsin.Role(strings.ToLower(strings.TrimSpace(string(in.Role)))), Timezone: strings.TrimSpace(in.Timezone), Locale: strings.TrimSpace(in.Locale)}
+	x := &tocsin.User{Email: in.Email, Name: in.Name, Role: tocsin.Role(strings.ToLower(strings.TrimSpace(string(in.Role)))), Timezone: strings.TrimSpace(in.Timezone), Locale: strings.TrimSpace(in.Locale),
+		Phone: in.Phone, WorkingHours: in.WorkingHours}
 	password, generated := in.Password, ""
 	if password == "" {
 		password = store.NewPassword()
@@ -126,6 +133,12 @@ func (h *Handler) updateUser(w http.ResponseWriter, r *http.Request, u *tocsin.U
 	if sent["locale"] {
 		x.Locale = strings.TrimSpace(in.Locale)
 	}
+	if sent["phone"] {
+		x.Phone = in.Phone
+	}
+	if sent["working_hours"] {
+		x.WorkingHours = in.WorkingHours
+	}
 	if sent["password"] && in.Password == "" {
 		return tocsin.Errorf(tocsin.EINVALID, "field \"password\" must not be empty")
 	}
@@ -150,4 +163,12 @@ func (h *Handler) deleteUser(w http.ResponseWriter, r *http.Request, u *tocsin.U
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// withDays returns w with its days never null, for JSON.
+func withDays(w tocsin.TimeWindow) tocsin.TimeWindow {
+	if w.Days == nil {
+		w.Days = []string{}
+	}
+	return w
 }

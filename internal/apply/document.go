@@ -52,6 +52,10 @@ type User struct {
 	Timezone string      `yaml:"timezone,omitempty"`
 	Locale   string      `yaml:"locale,omitempty"`
 	Role     tocsin.Role `yaml:"role,omitempty"`
+	Phone    string      `yaml:"phone,omitempty"` // E.164: the number the on-call line rings; left out: kept
+	// Working hours (default Monday to Friday 09:00-18:00 in the user's zone);
+	// intervening outside them counts in the on-call pay report. Left out: kept.
+	WorkingHours *tocsin.TimeWindow `yaml:"working_hours,omitempty"`
 
 	// Later issues (paging): accepted and ignored, with a note in the plan.
 	ContactMethods    []any `yaml:"contact_methods,omitempty"`

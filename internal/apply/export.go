@@ -20,7 +20,8 @@ func Export(ctx context.Context, db *store.DB) (*Document, error) {
 	users := append([]*tocsin.User(nil), cur.users...)
 	sort.Slice(users, func(i, j int) bool { return users[i].Email < users[j].Email })
 	for _, u := range users {
-		doc.Users = append(doc.Users, User{Email: u.Email, Name: u.Name, Timezone: u.Timezone, Locale: u.Locale, Role: u.Role})
+		doc.Users = append(doc.Users, User{Email: u.Email, Name: u.Name, Timezone: u.Timezone, Locale: u.Locale, Role: u.Role,
+			Phone: u.Phone, WorkingHours: u.WorkingHours})
 	}
 
 	for _, t := range cur.teams {

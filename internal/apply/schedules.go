@@ -17,7 +17,17 @@ type Schedule struct {
 	Team     string  `yaml:"team,omitempty"`
 	Timezone string  `yaml:"timezone,omitempty"` // default UTC
 	Layers   []Layer `yaml:"layers,omitempty"`
+
+	Language string                 `yaml:"language,omitempty"` // en or fr: the on-call phone number's prompts
+	Holidays tocsin.HolidayCalendar `yaml:"holidays,omitempty"` // for the on-call pay report
+	Pay      tocsin.PayRates        `yaml:"pay,omitempty"`      // rates, for the on-call pay report
 	src      string
+}
+
+// options copies what a schedule says beyond its layers.
+func (s *Schedule) options(dst *tocsin.Schedule) {
+	dst.Language, dst.Holidays, dst.Pay = s.Language, s.Holidays, s.Pay
+	dst.Holidays.Dates = append([]string(nil), s.Holidays.Dates...)
 }
 
 // Layer is a rotation. Fixed layers (imported plans) are not written in files
@@ -101,6 +111,7 @@ func (p *planner) planSchedule(s *Schedule) {
 		return id
 	}
 	check := tocsin.Schedule{Name: s.Name, Timezone: s.Timezone}
+	s.options(&check)
 	for _, l := range s.Layers {
 		for _, e := range l.Participants {
 			if email := normalEmail(e); !p.userKnown(email) {
@@ -132,6 +143,7 @@ func (p *planner) planSchedule(s *Schedule) {
 		want[i] = fileLayer(l, check.Timezone, func(id int64) string { return emails[id] })
 	}
 	name, zone, team := check.Name, check.Timezone, s.Team
+	opts := Schedule{Language: check.Language, Holidays: check.Holidays, Pay: check.Pay}
 	build := func(x *executor, keep []tocsin.Layer) []tocsin.Layer {
 		var layers []tocsin.Layer
 		for _, l := range want {
@@ -153,6 +165,7 @@ func (p *planner) planSchedule(s *Schedule) {
 		p.change(Change{Op: Create, What: "schedule " + name, Detail: detail,
 			run: func(ctx context.Context, x *executor) error {
 				sched := &tocsin.Schedule{Name: name, TeamID: x.ids.teams[team], Timezone: zone, Layers: build(x, nil)}
+				opts.options(sched)
 				return x.db.CreateSchedule(ctx, sched, x.now)
 			}})
 		return
@@ -165,6 +178,15 @@ func (p *planner) planSchedule(s *Schedule) {
 	if cur.Timezone != zone {
 		diffs = append(diffs, fmt.Sprintf("time zone %s → %s", cur.Timezone, zone))
 	}
+	if cur.Language != opts.Language {
+		diffs = append(diffs, fmt.Sprintf("language %s → %s", orNone(cur.Language), orNone(opts.Language)))
+	}
+	if !reflect.DeepEqual(holidayDates(cur.Holidays), holidayDates(opts.Holidays)) || cur.Holidays.Country != opts.Holidays.Country {
+		diffs = append(diffs, "holidays")
+	}
+	if cur.Pay != opts.Pay {
+		diffs = append(diffs, "pay")
+	}
 	diffs = append(diffs, layerDiffs(have, want)...)
 	if len(diffs) == 0 {
 		return
@@ -173,8 +195,17 @@ func (p *planner) planSchedule(s *Schedule) {
 	p.change(Change{Op: Update, What: "schedule " + name, Detail: list(diffs),
 		run: func(ctx context.Context, x *executor) error {
 			sched := &tocsin.Schedule{ID: id, Name: name, TeamID: x.ids.teams[team], Timezone: zone, Layers: build(x, fixed)}
+			opts.options(sched)
 			return x.db.UpdateSchedule(ctx, sched, x.now)
 		}})
+}
+
+// holidayDates is a calendar's extra dates, nil when there are none.
+func holidayDates(h tocsin.HolidayCalendar) []string {
+	if len(h.Dates) == 0 {
+		return nil
+	}
+	return h.Dates
 }
 
 // layerDiffs names what changes between two lists of layers.
@@ -246,7 +277,8 @@ func (c *current) exportSchedules() []Schedule {
 	var out []Schedule
 	for _, s := range c.schedules {
 		layers, _ := c.fileLayers(s)
-		out = append(out, Schedule{Name: s.Name, Team: c.teamNameByID[s.TeamID], Timezone: s.Timezone, Layers: layers})
+		out = append(out, Schedule{Name: s.Name, Team: c.teamNameByID[s.TeamID], Timezone: s.Timezone, Layers: layers,
+			Language: s.Language, Holidays: s.Holidays, Pay: s.Pay})
 	}
 	return out
 }

@@ -3,6 +3,7 @@ package apply
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/tocsin/tocsin"
@@ -10,7 +11,11 @@ import (
 
 func (p *planner) planUsers() {
 	for _, u := range p.doc.Users {
-		want := tocsin.User{Email: u.Email, Name: u.Name, Role: u.Role, Timezone: u.Timezone, Locale: u.Locale}
+		want := tocsin.User{Email: u.Email, Name: u.Name, Role: u.Role, Timezone: u.Timezone, Locale: u.Locale, Phone: u.Phone}
+		if u.WorkingHours != nil {
+			hours := *u.WorkingHours
+			want.WorkingHours = &hours
+		}
 		cur := p.cur.userByEmail[normalEmail(u.Email)]
 		if cur != nil {
 			// People set these on their profile: a file that leaves them out keeps them.
@@ -19,6 +24,12 @@ func (p *planner) planUsers() {
 			}
 			if u.Locale == "" {
 				want.Locale = cur.Locale
+			}
+			if u.Phone == "" {
+				want.Phone = cur.Phone
+			}
+			if u.WorkingHours == nil {
+				want.WorkingHours = cur.WorkingHours
 			}
 		}
 		if err := want.Validate(); err != nil {
@@ -60,6 +71,12 @@ func (p *planner) planUsers() {
 		}
 		if want.Locale != cur.Locale {
 			diffs = append(diffs, fmt.Sprintf("locale %s → %s", orNone(cur.Locale), want.Locale))
+		}
+		if want.Phone != cur.Phone {
+			diffs = append(diffs, "phone")
+		}
+		if !reflect.DeepEqual(want.WorkingHours, cur.WorkingHours) {
+			diffs = append(diffs, "working hours")
 		}
 		if len(diffs) == 0 {
 			continue

@@ -22,13 +22,25 @@ func decodeLayers(text string) ([]tocsin.Layer, error) {
 	return layers, err
 }
 
-const scheduleColumns = `id, name, COALESCE(team_id, 0), timezone, layers, created_at`
+// scheduleOptions is the options column: what a schedule says beyond its layers.
+type scheduleOptions struct {
+	Language string                 `json:"language,omitempty"`
+	Holidays tocsin.HolidayCalendar `json:"holidays"`
+	Pay      tocsin.PayRates        `json:"pay"`
+}
+
+func encodeOptions(s *tocsin.Schedule) string {
+	b, _ := json.Marshal(scheduleOptions{Language: s.Language, Holidays: s.Holidays, Pay: s.Pay})
+	return string(b)
+}
+
+const scheduleColumns = `id, name, COALESCE(team_id, 0), timezone, layers, options, created_at`
 
 func scanSchedule(row interface{ Scan(...any) error }) (*tocsin.Schedule, error) {
 	var s tocsin.Schedule
-	var layers string
+	var layers, options string
 	var created int64
-	err := row.Scan(&s.ID, &s.Name, &s.TeamID, &s.Timezone, &layers, &created)
+	err := row.Scan(&s.ID, &s.Name, &s.TeamID, &s.Timezone, &layers, &options, &created)
 	if err != nil {
 		return nil, err
 	}
@@ -36,6 +48,11 @@ func scanSchedule(row interface{ Scan(...any) error }) (*tocsin.Schedule, error)
 	if s.Layers, err = decodeLayers(layers); err != nil {
 		return nil, fmt.Errorf("schedule %d layers: %w", s.ID, err)
 	}
+	var o scheduleOptions
+	if err := json.Unmarshal([]byte(options), &o); err != nil {
+		return nil, fmt.Errorf("schedule %d options: %w", s.ID, err)
+	}
+	s.Language, s.Holidays, s.Pay = o.Language, o.Holidays, o.Pay
 	return &s, nil
 }
 
@@ -75,8 +92,8 @@ func (db *DB) CreateSchedule(ctx context.Context, s *tocsin.Schedule, now time.T
 		if err := tx.checkScheduleRefs(ctx, s); err != nil {
 			return err
 		}
-		id, err := tx.insertID(ctx, `INSERT INTO schedules (name, team_id, timezone, layers, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)`,
-			s.Name, nullID(s.TeamID), s.Timezone, layers, ms(now))
+		id, err := tx.insertID(ctx, `INSERT INTO schedules (name, team_id, timezone, layers, options, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)`,
+			s.Name, nullID(s.TeamID), s.Timezone, layers, encodeOptions(s), ms(now))
 		if isUniqueViolation(err) {
 			return tocsin.Errorf(tocsin.ECONFLICT, "schedule %q exists already", s.Name)
 		}
@@ -99,7 +116,7 @@ func (db *DB) CreateSchedule(ctx context.Context, s *tocsin.Schedule, now time.T
 	})
 }
 
-// UpdateSchedule changes a schedule's name, team, time zone and layers (by
+// UpdateSchedule changes a schedule's name, team, time zone, options and layers (by
 // s.ID); its overrides stay, and must still name existing layers.
 func (db *DB) UpdateSchedule(ctx context.Context, s *tocsin.Schedule, now time.Time) error {
 	return db.InTx(ctx, func(tx *Tx) error {
@@ -122,6 +139,7 @@ func (db *DB) UpdateSchedule(ctx context.Context, s *tocsin.Schedule, now time.T
 			return err
 		}
 		s.Name, s.Timezone, s.Layers, s.Overrides = check.Name, check.Timezone, check.Layers, overrides
+		s.Language, s.Holidays, s.Pay = check.Language, check.Holidays, check.Pay
 		layers, err := encodeLayers(s.Layers)
 		if err != nil {
 			return err
@@ -130,8 +148,8 @@ func (db *DB) UpdateSchedule(ctx context.Context, s *tocsin.Schedule, now time.T
 		if err := tx.checkScheduleRefs(ctx, &check); err != nil {
 			return err
 		}
-		res, err := tx.exec(ctx, `UPDATE schedules SET name = $1, team_id = $2, timezone = $3, layers = $4, updated_at = $5 WHERE id = $6`,
-			s.Name, nullID(s.TeamID), s.Timezone, layers, ms(now), s.ID)
+		res, err := tx.exec(ctx, `UPDATE schedules SET name = $1, team_id = $2, timezone = $3, layers = $4, options = $5, updated_at = $6 WHERE id = $7`,
+			s.Name, nullID(s.TeamID), s.Timezone, layers, encodeOptions(s), ms(now), s.ID)
 		if isUniqueViolation(err) {
 			return tocsin.Errorf(tocsin.ECONFLICT, "schedule %q exists already", s.Name)
 		}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -11,16 +12,32 @@ import (
 	"github.com/tocsin/tocsin"
 )
 
-const userColumns = `id, email, name, role, timezone, locale, created_at`
+const userColumns = `id, email, name, role, timezone, locale, phone, working_hours, created_at`
 
 func scanUser(row interface{ Scan(...any) error }) (*tocsin.User, error) {
 	var u tocsin.User
 	var created int64
-	if err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.Timezone, &u.Locale, &created); err != nil {
+	var hours string
+	if err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.Timezone, &u.Locale, &u.Phone, &hours, &created); err != nil {
 		return nil, err
 	}
 	u.CreatedAt = fromMS(created)
+	if hours != "" {
+		u.WorkingHours = new(tocsin.TimeWindow)
+		if err := json.Unmarshal([]byte(hours), u.WorkingHours); err != nil {
+			return nil, fmt.Errorf("user %d working hours: %w", u.ID, err)
+		}
+	}
 	return &u, nil
+}
+
+// encodeHours stores working hours as JSON; nil (the default) as ”.
+func encodeHours(w *tocsin.TimeWindow) string {
+	if w == nil {
+		return ""
+	}
+	b, _ := json.Marshal(w)
+	return string(b)
 }
 
 // CreateUser stores a new user with a password (which may be empty: no login until set).
@@ -36,8 +53,8 @@ func (db *DB) CreateUser(ctx context.Context, u *tocsin.User, password string, n
 		hash = hashPassword(password)
 	}
 	return db.InTx(ctx, func(tx *Tx) error {
-		id, err := tx.insertID(ctx, `INSERT INTO users (email, name, password_hash, role, timezone, locale, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			u.Email, u.Name, hash, u.Role, u.Timezone, u.Locale, ms(now))
+		id, err := tx.insertID(ctx, `INSERT INTO users (email, name, password_hash, role, timezone, locale, phone, working_hours, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			u.Email, u.Name, hash, u.Role, u.Timezone, u.Locale, u.Phone, encodeHours(u.WorkingHours), ms(now))
 		if isUniqueViolation(err) {
 			return tocsin.Errorf(tocsin.ECONFLICT, "a user with e-mail %s exists already", u.Email)
 		}
@@ -49,7 +66,8 @@ func (db *DB) CreateUser(ctx context.Context, u *tocsin.User, password string, n
 	})
 }
 
-// UpdateUser changes a user's name, role, time zone and locale and,
+// UpdateUser changes a user's name, role, time zone, locale, phone and
+// working hours and,
 // when password is not empty, their password. Demoting the last admin is refused.
 func (db *DB) UpdateUser(ctx context.Context, u *tocsin.User, password string) error {
 	if err := u.Validate(); err != nil {
@@ -61,7 +79,8 @@ func (db *DB) UpdateUser(ctx context.Context, u *tocsin.User, password string) e
 		}
 	}
 	return db.InTx(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `UPDATE users SET name = $1, role = $2, timezone = $3, locale = $4 WHERE id = $5`, u.Name, u.Role, u.Timezone, u.Locale, u.ID)
+		res, err := tx.exec(ctx, `UPDATE users SET name = $1, role = $2, timezone = $3, locale = $4, phone = $5, working_hours = $6 WHERE id = $7`,
+			u.Name, u.Role, u.Timezone, u.Locale, u.Phone, encodeHours(u.WorkingHours), u.ID)
 		if err != nil {
 			return fmt.Errorf("update user: %w", err)
 		}
