@@ -52,13 +52,13 @@ func (p people) of(id int64) *personJSON {
 
 // scheduleJSON is a schedule as the API shows it.
 type scheduleJSON struct {
-	ID        int64          `json:"id"`
-	Name      string         `json:"name"`
-	TeamID    *int64         `json:"team_id"`
-	Team      *string        `json:"team"`
-	Timezone  string         `json:"timezone"`
-	Layers    []layerJSON    `json:"layers"`
-	Overrides []overrideJSON `json:"overrides"`
+	ID        int64                  `json:"id"`
+	Name      string                 `json:"name"`
+	TeamID    *int64                 `json:"team_id"`
+	Team      *string                `json:"team"`
+	Timezone  string                 `json:"timezone"`
+	Layers    []layerJSON            `json:"layers"`
+	Overrides []overrideJSON         `json:"overrides"`
 	Language  string                 `json:"language"`
 	Holidays  tocsin.HolidayCalendar `json:"holidays"`
 	Pay       tocsin.PayRates        `json:"pay"`
@@ -191,8 +191,8 @@ func planToJSON(s *tocsin.Schedule, p oncall.Plan) *planJSON {
 
 // scheduleInput is the body of POST /schedules and PATCH /schedules/{id}.
 type scheduleInput struct {
-	Name     string          `json:"name"`
-	Team     json.RawMessage `json:"team"` // id or name; null: no owner
+	Name     string                 `json:"name"`
+	Team     json.RawMessage        `json:"team"` // id or name; null: no owner
 	Timezone string                 `json:"timezone"`
 	Layers   []layerInput           `json:"layers"`
 	Language string                 `json:"language"`

@@ -11,13 +11,13 @@ import (
 
 // userJSON is a user as the API shows it (never a password or its hash).
 type userJSON struct {
-	ID        int64       `json:"id"`
-	Email     string      `json:"email"`
-	Name      string      `json:"name"`
-	Role      tocsin.Role `json:"role"`
-	Timezone  string      `json:"timezone"`
-	Locale    string      `json:"locale"`
-	Phone     string      `json:"phone"`
+	ID       int64       `json:"id"`
+	Email    string      `json:"email"`
+	Name     string      `json:"name"`
+	Role     tocsin.Role `json:"role"`
+	Timezone string      `json:"timezone"`
+	Locale   string      `json:"locale"`
+	Phone    string      `json:"phone"`
 	// WorkingHours is never null: the default is shown when the user set none.
 	WorkingHours tocsin.TimeWindow `json:"working_hours"`
 	CreatedAt    time.Time         `json:"created_at"`
