@@ -15,10 +15,9 @@ import (
 type Feed struct {
 	Name string // the calendar's display name (NAME and X-WR-CALNAME)
 	Host string // right-hand side of every UID, e.g. the public URL's host; empty: "tocsin"
-	// Stamp is every event's DTSTAMP. Pass the last time the feed's inputs
-	// changed (e.g. the newest updated_at of the schedules involved), not
-	// time.Now(): the bytes, hence ETag, then stay the same between changes,
-	// and DTSTAMP moves forward exactly when a shift may have changed.
+	// Stamp is the DTSTAMP of every event whose own Stamp is zero. Pass the
+	// last time the feed's inputs changed, not time.Now(): the bytes, hence
+	// the ETag, then stay the same between changes.
 	Stamp  time.Time
 	Events []FeedEvent // written in this order: sort them (e.g. by Start) for stable bytes
 }
@@ -34,40 +33,43 @@ type FeedEvent struct {
 	Reason       Reason
 	ClippedStart bool // Start is the feed window's start: the shift may have begun earlier
 	ClippedEnd   bool // End is the feed window's end: the shift may go on after it
+
+	// Sequence and Stamp are the event's version (SEQUENCE and DTSTAMP): the
+	// caller keeps them per UID and moves them when Digest changes (see the
+	// UID rule). A zero Stamp is the Feed's.
+	Sequence int
+	Stamp    time.Time
 }
 
-// UID rule. A VEVENT's UID is hex(sha256(schedule id, user id, start, end))[:32]@host:
-// the shift's whole identity, never its position in the list, so the same
-// shift keeps its UID across renders whatever the Stamp or the other shifts.
-// A shift whose times change (or that goes to someone else) gets a new UID and
-// SEQUENCE stays 0; we do not keep the UID and bump SEQUENCE because:
-//   - the renderer is stateless: a SEQUENCE derived from the new end time would
-//     go down when a shift is shortened, and RFC 5545 clients ignore an update
-//     whose SEQUENCE is lower; a truly increasing counter needs stored history;
-//   - the feed is a full snapshot (METHOD:PUBLISH): subscribed clients drop the
-//     events whose UID is gone and add the new ones, so a changed shift shows
-//     correctly as "old one gone, new one there" in every client;
-//   - two shifts of the same person in the same schedule never share both
-//     start and end, so UIDs never collide inside a feed, and the schedule id
-//     keeps them apart in the global feed.
+// UID rule. A VEVENT's UID is hex(sha256(schedule id, user id, start))[:32]@host:
+// the shift's identity, never its position in the list, so the same shift
+// keeps its UID across renders whatever the Stamp or the other shifts. The
+// end is left out on purpose: a shift that an override shortens, or that a
+// longer rotation extends, is the same event changed, not another event.
+// Two shifts of one person on one schedule never start at the same instant
+// (the final row is a partition of time), so UIDs never collide inside a
+// feed, and the schedule id keeps them apart in the global feed.
 //
-// Content that changes without the times (layer name, reason, user name)
-// keeps the UID; DTSTAMP moves forward with Stamp, which is what tells an
-// iTIP-minded client that the copy is newer.
+// What a client shows besides the start (end, layer, reason, names, the
+// clipping notes) is summed up by Digest. The caller stores, per UID, the last
+// digest with a SEQUENCE and the instant it changed: when the digest differs,
+// SEQUENCE goes up by one and DTSTAMP moves to that instant (RFC 5545 §3.8.7.4:
+// a client takes the copy with the higher SEQUENCE). The renderer itself stays
+// pure: it writes the Sequence and Stamp it is given. A shift that goes to
+// someone else, or starts at another instant, is another event: its UID
+// changes and the old one leaves the snapshot.
 func (e *FeedEvent) UID(host string) string {
 	return string(appendUID(nil, e, host))
 }
 
 func appendUID(dst []byte, e *FeedEvent, host string) []byte {
-	var buf [96]byte
+	var buf [64]byte
 	b := buf[:0]
 	b = strconv.AppendInt(b, e.ScheduleID, 10)
 	b = append(b, '|')
 	b = strconv.AppendInt(b, e.UserID, 10)
 	b = append(b, '|')
 	b = strconv.AppendInt(b, e.Start.Unix(), 10)
-	b = append(b, '|')
-	b = strconv.AppendInt(b, e.End.Unix(), 10)
 	sum := sha256.Sum256(b)
 	dst = hex.AppendEncode(dst, sum[:16])
 	dst = append(dst, '@')
@@ -75,6 +77,23 @@ func appendUID(dst []byte, e *FeedEvent, host string) []byte {
 		host = "tocsin"
 	}
 	return append(dst, host...)
+}
+
+// Digest sums up what a client shows of the event beyond its UID: end,
+// schedule, layer, person's name, reason and clipping. It changes exactly
+// when the event's SEQUENCE must go up.
+func (e *FeedEvent) Digest() string {
+	b := make([]byte, 0, 128+len(e.Schedule)+len(e.Layer)+len(e.UserName))
+	b = strconv.AppendInt(b, e.End.Unix(), 10)
+	for _, s := range []string{e.Schedule, e.Layer, e.UserName, string(e.Reason)} {
+		b = append(b, 0) // names cannot hold NUL (stored text is cleaned): no ambiguity
+		b = append(b, s...)
+	}
+	b = append(b, 0)
+	b = strconv.AppendBool(b, e.ClippedStart)
+	b = strconv.AppendBool(b, e.ClippedEnd)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16])
 }
 
 // ICSContentType is the Content-Type to serve a feed with.
@@ -106,10 +125,15 @@ func RenderICS(f Feed) []byte {
 		r.raw("BEGIN:VEVENT")
 		r.line = appendUID(append(r.line[:0], "UID:"...), e, f.Host)
 		r.flush()
-		r.time("DTSTAMP", f.Stamp)
+		stamp := e.Stamp
+		if stamp.IsZero() {
+			stamp = f.Stamp
+		}
+		r.time("DTSTAMP", stamp)
 		r.time("DTSTART", e.Start)
 		r.time("DTEND", e.End)
-		r.raw("SEQUENCE:0")
+		r.line = strconv.AppendInt(append(r.line[:0], "SEQUENCE:"...), int64(max(e.Sequence, 0)), 10)
+		r.flush()
 		r.summary(e)
 		r.description(e)
 		r.raw("TRANSP:TRANSPARENT") // being on call does not make one busy

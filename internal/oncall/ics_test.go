@@ -264,30 +264,87 @@ func TestICSUIDsStable(t *testing.T) {
 	}
 }
 
-// TestICSChangedShift: a changed shift is another event (new UID, old one gone
-// from the snapshot); every other event keeps its UID.
+// TestICSChangedShift: a shift whose end moves keeps its UID (it is the same
+// event, changed); one that starts elsewhere or goes to someone else is
+// another event. Every other event keeps its UID.
 func TestICSChangedShift(t *testing.T) {
 	base := uids(t, RenderICS(icsFeed()))
-	for name, change := range map[string]func(*FeedEvent){
-		"end moved":      func(e *FeedEvent) { e.End = e.End.Add(-time.Hour) },
-		"start moved":    func(e *FeedEvent) { e.Start = e.Start.Add(time.Hour) },
-		"someone else":   func(e *FeedEvent) { e.UserID = 99 },
-		"other schedule": func(e *FeedEvent) { e.ScheduleID = 8 },
+	for name, tc := range map[string]struct {
+		change  func(*FeedEvent)
+		sameUID bool
+	}{
+		"end moved":      {func(e *FeedEvent) { e.End = e.End.Add(-time.Hour) }, true},
+		"start moved":    {func(e *FeedEvent) { e.Start = e.Start.Add(time.Hour) }, false},
+		"someone else":   {func(e *FeedEvent) { e.UserID = 99 }, false},
+		"other schedule": {func(e *FeedEvent) { e.ScheduleID = 8 }, false},
 	} {
 		f := icsFeed()
-		change(&f.Events[1])
+		tc.change(&f.Events[1])
 		got := uids(t, RenderICS(f))
 		if got[0] != base[0] || got[2] != base[2] {
 			t.Errorf("%s: another shift's UID changed", name)
 		}
-		if got[1] == base[1] {
-			t.Errorf("%s: the changed shift kept its UID", name)
+		if (got[1] == base[1]) != tc.sameUID {
+			t.Errorf("%s: same UID %v, want %v", name, got[1] == base[1], tc.sameUID)
 		}
 	}
 	f := icsFeed()
 	f.Host = ""
 	if u := f.Events[0].UID(f.Host); !strings.HasSuffix(u, "@tocsin") {
 		t.Errorf("UID without host: %q", u)
+	}
+}
+
+// TestICSDigest: the digest moves with everything a client shows beyond the
+// UID, and with nothing else.
+func TestICSDigest(t *testing.T) {
+	base := icsFeed().Events[1]
+	for name, change := range map[string]func(*FeedEvent){
+		"end":           func(e *FeedEvent) { e.End = e.End.Add(time.Minute) },
+		"layer":         func(e *FeedEvent) { e.Layer = "other" },
+		"reason":        func(e *FeedEvent) { e.Reason = ReasonRotation },
+		"user name":     func(e *FeedEvent) { e.UserName = "Renamed" },
+		"schedule name": func(e *FeedEvent) { e.Schedule = "renamed" },
+		"clipped start": func(e *FeedEvent) { e.ClippedStart = true },
+		"clipped end":   func(e *FeedEvent) { e.ClippedEnd = true },
+		"names shifted": func(e *FeedEvent) { e.Layer, e.UserName = "", e.Layer }, // no ambiguity between fields
+	} {
+		e := base
+		change(&e)
+		if e.Digest() == base.Digest() {
+			t.Errorf("%s: digest did not change", name)
+		}
+	}
+	e := base
+	e.Sequence, e.Stamp = 7, icsStamp.Add(time.Hour)
+	if e.Digest() != base.Digest() || len(base.Digest()) != 32 {
+		t.Error("the digest depends on the version it decides, or has the wrong size")
+	}
+}
+
+// TestICSSequenceAndStamp: each event carries its own SEQUENCE and DTSTAMP;
+// a zero Stamp falls back to the feed's.
+func TestICSSequenceAndStamp(t *testing.T) {
+	f := icsFeed()
+	changed := icsStamp.Add(49 * time.Hour)
+	f.Events[1].Sequence, f.Events[1].Stamp = 3, changed
+	b := RenderICS(f)
+	checkLines(t, b)
+	events := parseICS(t, b).Events()
+	for i, e := range events {
+		wantSeq, wantStamp := "0", icsStamp
+		if i == 1 {
+			wantSeq, wantStamp = "3", changed
+		}
+		if got := evProp(t, e, ics.ComponentPropertySequence); got != wantSeq {
+			t.Errorf("event %d SEQUENCE %q, want %s", i, got, wantSeq)
+		}
+		if got, err := e.GetDtStampTime(); err != nil || !got.Equal(wantStamp) {
+			t.Errorf("event %d DTSTAMP %v (%v), want %v", i, got, err, wantStamp)
+		}
+	}
+	if !bytes.Equal(b, RenderICS(f)) {
+		t.Error("same versions, different bytes")
 	}
 }
 
