@@ -185,3 +185,6 @@ func easterSunday(year int) time.Time {
 	day := (h+l-7*m+114)%31 + 1
 	return time.Date(year, time.Month(month), day, 0, 0, 0, 0, time.UTC)
 }
+
+// MarshalYAML writes a YAML number (20.5), which is what people type in files.
+func (m Money) MarshalYAML() (any, error) { return float64(m) / 100, nil }

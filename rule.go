@@ -33,7 +33,7 @@ type Condition struct {
 // TimeWindow is a set of hours in a week, in a time zone: business hours, or
 // (with Outside) nights and week-ends.
 type TimeWindow struct {
-	Timezone string   `json:"timezone" yaml:"timezone"`
+	Timezone string   `json:"timezone" yaml:"timezone,omitempty"`
 	Days     []string `json:"days" yaml:"days"`   // mon…sun; empty: mon–fri
 	Start    string   `json:"start" yaml:"start"` // "09:00"
 	End      string   `json:"end" yaml:"end"`     // "18:00"; before Start: spans midnight
