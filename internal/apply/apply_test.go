@@ -414,6 +414,12 @@ func TestApplyInvalidWritesNothing(t *testing.T) {
 			want: "test.yaml:56 schedules[0]: schedule payments-primary: layer nights: participant dave@example.com is not a user"},
 		{name: "bad handoff", from: `handoff: "19:00"`, to: `handoff: "Tue 19:00"`,
 			want: `schedule payments-primary: layer 2 ("nights"): handoff "Tue 19:00" names a day, but only weekly rotations`},
+		{name: "unknown holiday calendar", from: "  - name: payments-primary\n", to: "  - name: payments-primary\n    holidays: {country: XX}\n",
+			want: `schedule payments-primary: holidays: country "XX" is not one of FR,`},
+		{name: "bad pay rate", from: "  - name: payments-primary\n", to: "  - name: payments-primary\n    pay: {weekday: 12.345}\n",
+			want: `"12.345" is not an amount like 40 or 12.50`},
+		{name: "bad phone", from: "    name: Bob Smith\n", to: "    name: Bob Smith\n    phone: \"06 12\"\n",
+			want: `phone "06 12" is not an international number`},
 		{name: "bad shift length", from: "length: 1d", to: "length: 1y",
 			want: `schedule payments-primary: layer "nights": shift length unit "y" is not one of`},
 		{name: "duplicate", from: "  - {name: catch-all, type: opsgenie}\n", to: "  - {name: catch-all, type: opsgenie}\n  - {name: catch-all, type: generic}\n",
@@ -633,6 +639,44 @@ func TestApplySchedules(t *testing.T) {
 		wantLines(t, out, "- schedule spare")
 		if _, err := db.ScheduleByName(ctx, "spare"); tocsin.ErrorCode(err) != tocsin.ENOTFOUND {
 			t.Fatalf("pruned schedule: %v", err)
+		}
+	})
+}
+
+func TestApplySchedulePayAndPersonalSettings(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		db := testkit.OpenDB(t, engine)
+		opts := apply.Options{Getenv: env(baseEnv())}
+		withPay := strings.Replace(baseConfig, "  - name: payments-primary\n", "  - name: payments-primary\n    language: fr\n    holidays: {country: fr, dates: [\"2026-12-24\"]}\n    pay: {weekday: 20, weekend: \"45,50\", hourly: 30}\n", 1)
+		withPay = strings.Replace(withPay, "    name: Bob Smith\n", "    name: Bob Smith\n    phone: \"+33 6 39 98 00 01\"\n    working_hours: {days: [mon, tue], start: \"08:00\", end: \"16:00\"}\n", 1)
+		if withPay == baseConfig {
+			t.Fatal("the base configuration changed: update this test")
+		}
+		run(t, db, withPay, opts)
+		sched, err := db.ScheduleByName(ctx, "payments-primary")
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantPay := tocsin.PayRates{Currency: "EUR", Weekday: 2000, Weekend: 4550, Hourly: 3000}
+		if sched.Language != "fr" || sched.Holidays.Country != "FR" || len(sched.Holidays.Dates) != 1 || sched.Pay != wantPay {
+			t.Fatalf("stored schedule: language %q holidays %+v pay %+v", sched.Language, sched.Holidays, sched.Pay)
+		}
+		bob, _ := db.UserByEmail(ctx, "bob@example.com")
+		if bob.Phone != "+33639980001" || bob.WorkingHours == nil || bob.WorkingHours.Start != "08:00" || bob.WorkingHours.Timezone != "UTC" {
+			t.Fatalf("stored user: phone %q hours %+v", bob.Phone, bob.WorkingHours)
+		}
+		if p := plan(t, db, withPay, opts); !p.Empty() {
+			t.Fatalf("second apply plans %v", p.Changes)
+		}
+		// A file without phone and hours keeps them; one that changes the rates says so.
+		out, _ := run(t, db, strings.Replace(baseConfig, "  - name: payments-primary\n", "  - name: payments-primary\n    pay: {weekday: 25}\n", 1), opts)
+		wantLines(t, out, "~ schedule payments-primary: language fr → (none), holidays, pay")
+		if bob, _ = db.UserByEmail(ctx, "bob@example.com"); bob.Phone == "" || bob.WorkingHours == nil {
+			t.Fatalf("a file leaving phone and hours out cleared them: %+v", bob)
+		}
+		if p := plan(t, db, export(t, db), apply.Options{Getenv: env(nil), Prune: true}); !p.Empty() {
+			t.Fatalf("export → apply plans %v", p.Changes)
 		}
 	})
 }
