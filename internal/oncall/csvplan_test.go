@@ -291,7 +291,7 @@ func TestPlanCSVRoundTrip(t *testing.T) {
 		"2026-10-19,alice@example.com,\r\n",
 		"2026-10-22,zoe@example.com,\"'=HYPERLINK(\"\"x\"\")\"\r\n", // neutralised, quotes escaped
 		"2026-10-26,bob@example.com,\r\n",
-		"2026-10-21,alice@example.com,\r\n", // the override starts after 09:00 Paris
+		"2026-10-21,alice@example.com,\r\n",                  // the override starts after 09:00 Paris
 		"2026-10-30,alice@example.com,Bob Durand: congé\r\n", // Bob is off: Alice covers
 	} {
 		if !strings.Contains(text, want) {
