@@ -8,6 +8,7 @@ import (
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/app"
+	"github.com/tocsin/tocsin/internal/config"
 	"github.com/tocsin/tocsin/internal/store"
 )
 
@@ -21,11 +22,28 @@ type serveCmd struct {
 	LogFormat  string  `name:"log-format" env:"TOCSIN_LOG_FORMAT" default:"text" help:"text or json."`
 	AdminEmail string  `name:"admin-email" env:"TOCSIN_ADMIN_EMAIL" default:"admin@localhost.localdomain" help:"E-mail of the admin created at first start."`
 	Demo       bool    `help:"Load a demo organisation (teams, services, integrations, sample alerts) and print the demo admin's login."`
+	twilioFlags
+}
+
+// twilioFlags configure the on-call phone number (docs/twilio.md).
+type twilioFlags struct {
+	TwilioAuthToken string `name:"twilio-auth-token" env:"TOCSIN_TWILIO_AUTH_TOKEN" help:"Twilio auth token: checks the signature of Twilio's requests to /twilio/… (prefer the environment variable)."`
+	OncallFallback  string `name:"oncall-fallback-number" env:"TOCSIN_ONCALL_FALLBACK_NUMBER" help:"Number the on-call phone number dials when nobody on call answers or can be reached (international form, e.g. +33612345678)."`
+	TwilioRing      int    `name:"twilio-ring-timeout" env:"TOCSIN_TWILIO_RING_TIMEOUT" default:"20" help:"Seconds each on-call phone rings before the next one is dialled (5 to 60)."`
+	TwiMLPublishDir string `name:"twiml-publish-dir" env:"TOCSIN_TWIML_PUBLISH_DIR" help:"Folder to write each schedule's static fallback TwiML to, for a static host that does not depend on this server."`
+	TwiMLPublishURL string `name:"twiml-publish-url" env:"TOCSIN_TWIML_PUBLISH_URL" help:"Base URL to PUT each schedule's static fallback TwiML under (S3-compatible bucket, WebDAV)."`
+}
+
+// apply copies the flags into the configuration.
+func (f twilioFlags) apply(cfg *config.Config) {
+	cfg.TwilioAuthToken, cfg.OncallFallback, cfg.TwilioRing = f.TwilioAuthToken, f.OncallFallback, f.TwilioRing
+	cfg.TwiMLPublishDir, cfg.TwiMLPublishURL = f.TwiMLPublishDir, f.TwiMLPublishURL
 }
 
 func (s *serveCmd) Run(ctx context.Context, out io.Writer) error {
 	cfg := s.config()
 	cfg.Listen, cfg.PublicURL, cfg.RateLimit, cfg.RateBurst, cfg.LogLevel, cfg.LogFormat = s.Listen, s.PublicURL, s.RateLimit, s.RateBurst, s.LogLevel, s.LogFormat
+	s.twilioFlags.apply(&cfg)
 	if err := cfg.Validate(); err != nil {
 		return err
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/tocsin/tocsin/internal/config"
 	"github.com/tocsin/tocsin/internal/ingest"
 	"github.com/tocsin/tocsin/internal/store"
+	"github.com/tocsin/tocsin/internal/twilio"
 	"github.com/tocsin/tocsin/internal/web"
 )
 
@@ -31,6 +32,7 @@ type App struct {
 	DB       *store.DB
 	Pipeline *ingest.Pipeline
 	web      *web.Handler
+	twiml    *twilio.Publisher
 	handler  http.Handler
 }
 
@@ -62,6 +64,14 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, clock tocsin
 	mux := http.NewServeMux()
 	ingest.NewHandler(a.Pipeline, log, ingestMetrics).Routes(mux)
 	apiHandler.Routes(mux)
+	twilio.New(twilio.Options{
+		DB: db, Clock: clock, Log: log, PublicURL: cfg.PublicURL,
+		AuthToken: cfg.TwilioAuthToken, Fallback: cfg.OncallFallback, Ring: cfg.TwilioRing,
+	}).Routes(mux)
+	a.twiml = twilio.NewPublisher(twilio.PublisherOptions{
+		DB: db, Clock: clock, Log: log, Fallback: cfg.OncallFallback, Ring: cfg.TwilioRing,
+		Dir: cfg.TwiMLPublishDir, URL: cfg.TwiMLPublishURL,
+	})
 	a.web.Routes(mux)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
@@ -89,6 +99,8 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 	var pipeline, live sync.WaitGroup
 	pipeline.Go(func() { a.Pipeline.Run(pipelineCtx) })
 	live.Go(func() { a.web.Run(webCtx) })
+	// The static copy of the on-call number's answers, for when this server is down.
+	live.Go(func() { a.twiml.Run(webCtx) })
 
 	server := &http.Server{
 		Handler:           a.handler,

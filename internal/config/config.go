@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+
+	"github.com/tocsin/tocsin"
 )
 
 // Config is what `tocsin serve` and the administration commands run with.
@@ -21,6 +23,13 @@ type Config struct {
 	RateBurst   int     // requests a key may send at once above RateLimit
 	LogLevel    string  // debug, info, warn, error
 	LogFormat   string  // text or json
+
+	// The on-call phone number (docs/twilio.md).
+	TwilioAuthToken string // checks Twilio's request signatures; empty: the Twilio endpoints answer 404. Never logged
+	OncallFallback  string // E.164 number dialled when nobody on call answers or can be reached; empty: none
+	TwilioRing      int    // seconds each on-call phone rings before the next is dialled, 5 to 60
+	TwiMLPublishDir string // folder the static fallback TwiML is written to; empty: none
+	TwiMLPublishURL string // base URL the static fallback TwiML is PUT under; empty: none
 }
 
 // Default returns the configuration of a plain `tocsin serve`.
@@ -32,6 +41,8 @@ func Default() Config {
 		RateBurst: 1000,
 		LogLevel:  "info",
 		LogFormat: "text",
+
+		TwilioRing: 20,
 	}
 }
 
@@ -66,6 +77,29 @@ func (c *Config) Validate() error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("--log-format must be text or json")
+	}
+	return c.validateTwilio()
+}
+
+// validateTwilio checks the on-call number's settings.
+func (c *Config) validateTwilio() error {
+	c.TwilioAuthToken = strings.TrimSpace(c.TwilioAuthToken)
+	if len(c.TwilioAuthToken) > 200 {
+		return fmt.Errorf("--twilio-auth-token is longer than 200 characters")
+	}
+	phone, err := tocsin.NormalizePhone(c.OncallFallback)
+	if err != nil {
+		return fmt.Errorf("--oncall-fallback-number: %s", tocsin.ErrorMessage(err))
+	}
+	c.OncallFallback = phone
+	if c.TwilioRing < 5 || c.TwilioRing > 60 {
+		return fmt.Errorf("--twilio-ring-timeout must be from 5 to 60 seconds, not %d", c.TwilioRing)
+	}
+	if c.TwiMLPublishURL != "" {
+		u, err := url.Parse(c.TwiMLPublishURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			return fmt.Errorf("--twiml-publish-url must be an http(s) URL without a query: documents are PUT under it")
+		}
 	}
 	return nil
 }

@@ -19,6 +19,11 @@ func TestValidate(t *testing.T) {
 		{"negative rate", func(c *Config) { c.RateLimit = -1 }, "--rate-limit"},
 		{"log level", func(c *Config) { c.LogLevel = "loud" }, "--log-level"},
 		{"log format", func(c *Config) { c.LogFormat = "xml" }, "--log-format"},
+		{"fallback not a number", func(c *Config) { c.OncallFallback = "06 12 34 56 78" }, "--oncall-fallback-number"},
+		{"ring too short", func(c *Config) { c.TwilioRing = 4 }, "--twilio-ring-timeout"},
+		{"ring too long", func(c *Config) { c.TwilioRing = 61 }, "--twilio-ring-timeout"},
+		{"publish URL not http", func(c *Config) { c.TwiMLPublishURL = "s3://bucket/tocsin" }, "--twiml-publish-url"},
+		{"publish URL with a query", func(c *Config) { c.TwiMLPublishURL = "https://x/y?sig=1" }, "--twiml-publish-url"},
 	}
 	for _, b := range bad {
 		c := Default()
@@ -43,5 +48,14 @@ func TestValidate(t *testing.T) {
 	c.PublicURL = "https://oncall.example.com/"
 	if err := c.Validate(); err != nil || c.Database() != "postgres://db/tocsin" || c.PublicURL != "https://oncall.example.com" {
 		t.Errorf("postgres: %v %q %q", err, c.Database(), c.PublicURL)
+	}
+
+	c = Default()
+	if c.TwilioRing != 20 {
+		t.Errorf("default ring timeout: %d", c.TwilioRing)
+	}
+	c.OncallFallback, c.TwilioAuthToken = "+33 6 12 34 56 78", " secret\n"
+	if err := c.Validate(); err != nil || c.OncallFallback != "+33612345678" || c.TwilioAuthToken != "secret" {
+		t.Errorf("twilio settings: %v %q %q", err, c.OncallFallback, c.TwilioAuthToken)
 	}
 }
