@@ -91,6 +91,8 @@ func (h *Handler) routes() []route {
 		{"POST", p("/users/{id}/time-off"), member, h.createTimeOff},
 		{"DELETE", p("/users/{id}/time-off/{tid}"), member, h.deleteTimeOff},
 
+		{"GET", p("/reports/oncall-pay"), viewer, h.onCallPay},
+
 		{"GET", p("/tokens"), viewer, h.listTokens},
 		{"POST", p("/tokens"), viewer, h.createToken},
 		{"DELETE", p("/tokens/{id}"), viewer, h.revokeToken},
