@@ -3,7 +3,9 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/tocsin/tocsin"
@@ -26,6 +28,23 @@ type schedulePage struct {
 	Gaps     []planGap
 	Legend   []legendItem
 	Error    string // the schedule cannot be computed
+
+	Window                        planWindow
+	WeekChoices                   []int
+	Prev, Next, Today, CSV, Query string // links of the planning's navigation; Query keeps the window in forms
+	Overrides                     []overrideRow
+}
+
+// overrideRow is an upcoming override, as the schedule page lists it.
+type overrideRow struct {
+	ID        int64
+	UserID    int64
+	Name      string
+	Start     time.Time
+	End       time.Time
+	Layer     string // "" for the final row
+	Note      string
+	CreatedAt time.Time
 }
 
 // planRow is one row of the picture.
@@ -72,6 +91,69 @@ func (v *view) planningWindow() (time.Time, time.Time) {
 	return from, from.AddDate(0, 0, planningDays)
 }
 
+// The planning shows 8 weeks unless asked for 1 to 13.
+const (
+	defaultPlanWeeks = 8
+	maxPlanWeeks     = 13
+	maxPlanYears     = 10 // how far from today ?from= may go
+)
+
+// planWindow is the planning's window: whole weeks from the start of a day in
+// the viewer's zone.
+type planWindow struct {
+	From, To time.Time
+	Weeks    int
+	query    string // from=…&weeks=… as asked; "" for the default window
+}
+
+// readWindow reads ?from=YYYY-MM-DD and ?weeks=N; empty values take the
+// defaults: today, 8 weeks.
+func (v *view) readWindow(fromRaw, weeksRaw string) (planWindow, error) {
+	fromRaw, weeksRaw = strings.TrimSpace(fromRaw), strings.TrimSpace(weeksRaw)
+	win := planWindow{Weeks: defaultPlanWeeks}
+	if weeksRaw != "" {
+		n, err := strconv.Atoi(weeksRaw)
+		if err != nil || n < 1 || n > maxPlanWeeks {
+			return win, tocsin.Errorf(tocsin.EINVALID, "weeks=%q is not a number of weeks from 1 to %d", shortParam(weeksRaw, 20), maxPlanWeeks)
+		}
+		win.Weeks = n
+	}
+	today, _ := v.planningWindow()
+	win.From = today
+	if fromRaw != "" {
+		d, err := time.ParseInLocation(time.DateOnly, fromRaw, v.tz)
+		if err != nil {
+			return win, tocsin.Errorf(tocsin.EINVALID, "from=%q is not a date (YYYY-MM-DD)", shortParam(fromRaw, 40))
+		}
+		if d.Before(today.AddDate(-maxPlanYears, 0, 0)) || d.After(today.AddDate(maxPlanYears, 0, 0)) {
+			return win, tocsin.Errorf(tocsin.EINVALID, "from=%s is more than %d years away from today", fromRaw, maxPlanYears)
+		}
+		win.From = d
+	}
+	win.To = win.From.AddDate(0, 0, 7*win.Weeks)
+	win.query = windowQuery(fromRaw, win.Weeks)
+	return win, nil
+}
+
+// windowQuery is the query string of a window: "" for today's default one.
+func windowQuery(from string, weeks int) string {
+	q := url.Values{}
+	if from != "" {
+		q.Set("from", from)
+	}
+	if weeks != defaultPlanWeeks {
+		q.Set("weeks", strconv.Itoa(weeks))
+	}
+	return q.Encode()
+}
+
+func shortParam(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
+}
+
 // scheduleShow serves GET /schedules/{id}.
 func (h *Handler) scheduleShow(w http.ResponseWriter, r *http.Request, v *view) {
 	id, ok := pathID(r)
@@ -96,7 +178,14 @@ func (h *Handler) scheduleShow(w http.ResponseWriter, r *http.Request, v *view) 
 			p.Team = t.Name
 		}
 	}
-	p.From, p.To = v.planningWindow()
+	q := r.URL.Query()
+	win, err := v.readWindow(q.Get("from"), q.Get("weeks"))
+	if err != nil {
+		h.fail(w, r, v, err)
+		return
+	}
+	p.navigate(win)
+	p.listOverrides(names)
 	plan, err := oncall.Shifts(s, p.From, p.To)
 	if err != nil {
 		p.Error = tocsin.ErrorMessage(err)
@@ -106,6 +195,42 @@ func (h *Handler) scheduleShow(w http.ResponseWriter, r *http.Request, v *view) 
 	p.build(s, plan, names)
 	h.render(w, r, http.StatusOK, "schedule_show", p)
 }
+
+// navigate sets the window and the links that move it.
+func (p *schedulePage) navigate(win planWindow) {
+	p.Window, p.From, p.To = win, win.From, win.To
+	base := "/schedules/" + strconv.FormatInt(p.Schedule.ID, 10)
+	link := func(q string) string {
+		if q == "" {
+			return base
+		}
+		return base + "?" + q
+	}
+	day := func(t time.Time) string { return t.Format(time.DateOnly) }
+	p.Prev = link(windowQuery(day(win.From.AddDate(0, 0, -7*win.Weeks)), win.Weeks))
+	p.Next = link(windowQuery(day(win.To), win.Weeks))
+	p.Today = link(windowQuery("", win.Weeks))
+	p.CSV = base + "/planning.csv?" + url.Values{"from": {day(win.From)}, "weeks": {strconv.Itoa(win.Weeks)}}.Encode()
+	p.Query = win.query
+	for n := 1; n <= maxPlanWeeks; n++ {
+		p.WeekChoices = append(p.WeekChoices, n)
+	}
+}
+
+// listOverrides lists the overrides that have not ended, soonest first.
+func (p *schedulePage) listOverrides(names map[int64]string) {
+	for _, o := range p.Schedule.Overrides {
+		if !o.End.After(p.view.now) {
+			continue
+		}
+		p.Overrides = append(p.Overrides, overrideRow{ID: o.ID, UserID: o.UserID, Name: nameOf(names, o.UserID), Start: o.Start, End: o.End,
+			Layer: o.Layer, Note: o.Note, CreatedAt: o.CreatedAt})
+	}
+	slices.SortStableFunc(p.Overrides, func(a, b overrideRow) int { return a.Start.Compare(b.Start) })
+}
+
+// FromDate is the window's first day, for the date field.
+func (p *schedulePage) FromDate() string { return p.From.Format(time.DateOnly) }
 
 // pct places an instant in the window, as a percentage.
 func (p *schedulePage) pct(t time.Time) float64 {
