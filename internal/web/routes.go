@@ -70,6 +70,19 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	page("POST /schedules/{id}/overrides", responder, h.overrideCreate)
 	page("POST /schedules/{id}/swap", responder, h.shiftSwap)
 
+	// Calendar subscriptions: one's own list, and the public feed (no
+	// session: the secret token in the path is the credential; {key} keeps
+	// it out of access logs).
+	page("GET /calendars", signedIn, h.calendarList)
+	page("POST /calendars", signedIn, h.calendarCreate)
+	page("POST /calendars/{id}/rotate", signedIn, h.calendarRotate)
+	page("POST /calendars/{id}/revoke", signedIn, h.calendarRevoke)
+	handle("GET /calendar/{key}", http.HandlerFunc(h.calendarServe))
+
+	// Reports: on-call pay (admins see everyone, others their own rows).
+	page("GET /reports/oncall-pay", signedIn, h.reportPay)
+	page("GET /reports/oncall-pay.csv", signedIn, h.reportPayCSV)
+
 	// Users (admins) and one's own profile.
 	page("GET /users", admin, h.userList)
 	page("POST /users", admin, h.userCreate)
