@@ -86,6 +86,8 @@ func (h *Handler) routes() []route {
 		{"POST", p("/schedules/{id}/overrides"), member, h.createOverride},
 		{"DELETE", p("/schedules/{id}/overrides/{oid}"), member, h.deleteOverride},
 		{"POST", p("/schedules/{id}/swap"), member, h.swapShifts},
+		{"POST", p("/schedules/{id}/import"), admin, h.importSchedule},
+		{"GET", p("/schedules/{id}/planning.csv"), viewer, h.exportSchedule},
 
 		{"GET", p("/users/{id}/time-off"), viewer, h.listTimeOff},
 		{"POST", p("/users/{id}/time-off"), member, h.createTimeOff},

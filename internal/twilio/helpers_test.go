@@ -136,9 +136,14 @@ type people struct{ alice, bob, carol *tocsin.User }
 
 func addPeople(t *testing.T, a *testkit.App) people {
 	t.Helper()
+	return addPeopleTo(t, a.DB, a.Clock.Now())
+}
+
+func addPeopleTo(t *testing.T, db *store.DB, now time.Time) people {
+	t.Helper()
 	add := func(email, name, phone string) *tocsin.User {
 		u := &tocsin.User{Email: email, Name: name, Phone: phone}
-		if err := a.DB.CreateUser(context.Background(), u, "a-long-password", a.Clock.Now()); err != nil {
+		if err := db.CreateUser(context.Background(), u, "a-long-password", now); err != nil {
 			t.Fatal(err)
 		}
 		return u
