@@ -574,3 +574,43 @@ func sourceNote(s *tocsin.Schedule, x slot) string {
 	}
 	return ""
 }
+
+// ExportWindow reads an export's from (YYYY-MM-DD; empty: today in the
+// schedule's zone), weeks (empty: 8; at most 53) and day start (HH:MM; empty:
+// the schedule's). The web page and the API read them alike.
+func ExportWindow(s *tocsin.Schedule, fromText, weeksText, dayStartText string, now time.Time) (from time.Time, days, dayStart int, err error) {
+	if fromText = strings.TrimSpace(fromText); fromText == "" {
+		loc, err := Zones(nil).Load(s.Timezone)
+		if err != nil {
+			return from, 0, 0, err
+		}
+		n := now.In(loc)
+		from = time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
+	} else if from, err = time.Parse(time.DateOnly, fromText); err != nil {
+		return from, 0, 0, tocsin.Errorf(tocsin.EINVALID, "from %q is not a date (YYYY-MM-DD)", fromText)
+	}
+	weeks := 8
+	if weeksText = strings.TrimSpace(weeksText); weeksText != "" {
+		weeks, err = strconv.Atoi(weeksText)
+		if err != nil || weeks < 1 || weeks > MaxExportDays/7 {
+			return from, 0, 0, tocsin.Errorf(tocsin.EINVALID, "weeks %q is not a number from 1 to %d", weeksText, MaxExportDays/7)
+		}
+	}
+	dayStart, err = ParseDayStart(s, dayStartText)
+	return from, weeks * 7, dayStart, err
+}
+
+// PlanFileName is an exported plan's file name: "<schedule>-<from>.csv".
+func PlanFileName(s *tocsin.Schedule, from time.Time) string {
+	// Only characters a Content-Disposition header and every file system take.
+	name := strings.Trim(strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-' {
+			return r
+		}
+		return '-'
+	}, s.Name), "-.")
+	if name == "" {
+		name = fmt.Sprintf("schedule-%d", s.ID)
+	}
+	return name + "-" + from.Format(time.DateOnly) + ".csv"
+}
