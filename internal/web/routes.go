@@ -69,6 +69,12 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	page("GET /schedules/{id}/override", responder, h.overrideNew)
 	page("POST /schedules/{id}/overrides", responder, h.overrideCreate)
 	page("POST /schedules/{id}/swap", responder, h.shiftSwap)
+	page("GET /schedules/{id}/import", admin, h.scheduleImportForm)
+	page("POST /schedules/{id}/import", admin, h.scheduleImport)
+	page("GET /schedules/{id}/planning.csv", signedIn, h.scheduleExport)
+	page("GET /shifts", signedIn, h.shiftList)
+	page("POST /shifts/time-off", responder, h.timeOffCreate)
+	page("POST /shifts/time-off/{id}/delete", responder, h.timeOffDelete)
 
 	// Calendar subscriptions: one's own list, and the public feed (no
 	// session: the secret token in the path is the credential; {key} keeps

@@ -1,0 +1,49 @@
+package web
+
+import (
+	"bytes"
+	"net/http"
+
+	"github.com/tocsin/tocsin/internal/oncall"
+)
+
+// scheduleExport serves GET /schedules/{id}/planning.csv?from=YYYY-MM-DD&weeks=N:
+// the planning as the spreadsheet the team kept (date, person, note), which
+// the import reads back.
+func (h *Handler) scheduleExport(w http.ResponseWriter, r *http.Request, v *view) {
+	id, ok := pathID(r)
+	if !ok {
+		h.notFound(w, r, v)
+		return
+	}
+	s, err := h.opts.DB.Schedule(r.Context(), id)
+	if err != nil {
+		h.fail(w, r, v, err)
+		return
+	}
+	q := r.URL.Query()
+	from, days, dayStart, err := oncall.ExportWindow(s, q.Get("from"), q.Get("weeks"), q.Get("day_start"), h.opts.Clock.Now())
+	if err != nil {
+		h.fail(w, r, v, err)
+		return
+	}
+	users, err := h.opts.DB.Users(r.Context())
+	if err != nil {
+		h.fail(w, r, v, err)
+		return
+	}
+	people := make([]oncall.Person, len(users))
+	for i, u := range users {
+		people[i] = oncall.Person{ID: u.ID, Email: u.Email, Name: u.Name}
+	}
+	var buf bytes.Buffer
+	if err := oncall.WritePlanCSV(&buf, s, people, from, days, dayStart); err != nil {
+		h.fail(w, r, v, err)
+		return
+	}
+	hdr := w.Header()
+	hdr.Set("Content-Type", "text/csv; charset=utf-8")
+	hdr.Set("Content-Disposition", `attachment; filename="`+oncall.PlanFileName(s, from)+`"`)
+	hdr.Set("Cache-Control", "no-store")
+	w.Write(buf.Bytes())
+}
