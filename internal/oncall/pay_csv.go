@@ -3,6 +3,7 @@ package oncall
 import (
 	"encoding/csv"
 	"io"
+	"math"
 	"strconv"
 	"time"
 
@@ -35,9 +36,9 @@ func WritePayCSV(w io.Writer, rep PayReport) error {
 	record := func(kind, name, email, schedule, currency string, weekday, weekend, holiday time.Duration, pages int, intervention time.Duration, rated bool, amount tocsin.Money) []string {
 		rec := []string{rep.Month.String(), kind, neutralise(name), neutralise(email), neutralise(schedule), currency}
 		for _, d := range []time.Duration{weekday, weekend, holiday} {
-			rec = append(rec, fixed2(Days(d)), fixed2(d.Hours()))
+			rec = append(rec, Fixed2(Days(d)), Fixed2(d.Hours()))
 		}
-		rec = append(rec, strconv.Itoa(pages), fixed2(intervention.Hours()), "")
+		rec = append(rec, strconv.Itoa(pages), Fixed2(intervention.Hours()), "")
 		if rated {
 			rec[len(rec)-1] = amount.String()
 		}
@@ -62,4 +63,6 @@ func WritePayCSV(w io.Writer, rep PayReport) error {
 	return cw.Error()
 }
 
-func fixed2(f float64) string { return strconv.FormatFloat(f, 'f', 2, 64) }
+// Fixed2 writes f with two decimals, rounded half away from zero (10.625 days
+// is 10.63, as in the API), where FormatFloat alone would round half to even.
+func Fixed2(f float64) string { return strconv.FormatFloat(math.Round(f*100)/100, 'f', 2, 64) }
