@@ -85,6 +85,10 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	page("POST /calendars/{id}/revoke", signedIn, h.calendarRevoke)
 	handle("GET /calendar/{key}", http.HandlerFunc(h.calendarServe))
 
+	// Reports: on-call pay (admins see everyone, others their own rows).
+	page("GET /reports/oncall-pay", signedIn, h.reportPay)
+	page("GET /reports/oncall-pay.csv", signedIn, h.reportPayCSV)
+
 	// Users (admins) and one's own profile.
 	page("GET /users", admin, h.userList)
 	page("POST /users", admin, h.userCreate)
