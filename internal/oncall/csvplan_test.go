@@ -327,3 +327,30 @@ func TestPlanCSVRoundTrip(t *testing.T) {
 		t.Errorf("second export differs:\n%s\nfirst:\n%s", again.String(), text)
 	}
 }
+
+// FuzzParsePlanCSV feeds the parser what uploads may hold: it never panics,
+// keeps rows sorted with one row per date, and what it keeps imports.
+func FuzzParsePlanCSV(f *testing.F) {
+	f.Add([]byte("date;person;note\r\n23/11/2026;alice@example.com;\"congé; RTT\"\r\n"))
+	f.Add([]byte("\xef\xbb\xbf2026-11-23,Bob Durand,'=1\n2026-11-24,,\n"))
+	f.Add([]byte("2026-11-23\t\"zoé lefèvre\n\"\t\n29/02/2028;x"))
+	s := planSchedule()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p := ParsePlanCSV(data, planPeople)
+		for i, r := range p.Rows {
+			if r.Line < 1 || (i > 0 && !p.Rows[i-1].Date.Before(r.Date)) {
+				t.Fatalf("rows out of order or without a line: %+v", p.Rows)
+			}
+		}
+		for _, e := range p.Errors {
+			if e.Line < 0 || e.Message == "" {
+				t.Fatalf("bad error %+v", e)
+			}
+		}
+		if len(p.Rows) > 0 && len(p.Errors) == 0 {
+			if _, err := PlanImport(s, p, ImportOptions{}); err != nil {
+				t.Fatalf("a clean plan does not import: %v", err)
+			}
+		}
+	})
+}
