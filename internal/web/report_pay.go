@@ -88,11 +88,7 @@ func (h *Handler) reportPayCSV(w http.ResponseWriter, r *http.Request, v *view) 
 		h.fail(w, r, v, err)
 		return
 	}
-	hdr := w.Header()
-	hdr.Set("Content-Type", "text/csv; charset=utf-8")
-	hdr.Set("Content-Disposition", `attachment; filename="`+oncall.PayFileName(q.Month)+`"`)
-	hdr.Set("Cache-Control", "no-store") // pay is personal
-	w.Write(buf.Bytes())
+	sendCSV(w, oncall.PayFileName(q.Month), buf.Bytes())
 }
 
 // MonthName is "November 2026" in the viewer's language.

@@ -131,7 +131,11 @@ func TestOnCallPayPage(t *testing.T) {
 			p.Header.Get("Content-Disposition") != `attachment; filename="oncall-pay-2026-11.csv"` {
 			t.Fatalf("CSV: %d %v", p.Status, p.Header)
 		}
-		records, err := csv.NewReader(strings.NewReader(p.Body)).ReadAll()
+		body, bom := strings.CutPrefix(p.Body, "\ufeff") // for Excel
+		if !bom {
+			t.Error("the CSV does not start with a UTF-8 byte order mark")
+		}
+		records, err := csv.NewReader(strings.NewReader(body)).ReadAll()
 		if err != nil {
 			t.Fatal(err)
 		}

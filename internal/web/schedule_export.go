@@ -41,9 +41,5 @@ func (h *Handler) scheduleExport(w http.ResponseWriter, r *http.Request, v *view
 		h.fail(w, r, v, err)
 		return
 	}
-	hdr := w.Header()
-	hdr.Set("Content-Type", "text/csv; charset=utf-8")
-	hdr.Set("Content-Disposition", `attachment; filename="`+oncall.PlanFileName(s, from)+`"`)
-	hdr.Set("Cache-Control", "no-store")
-	w.Write(buf.Bytes())
+	sendCSV(w, oncall.PlanFileName(s, from), buf.Bytes())
 }

@@ -250,7 +250,10 @@ func (p *schedulePage) build(s *tocsin.Schedule, plan oncall.Plan, names map[int
 	v := p.view
 	for d := p.From; d.Before(p.To); d = time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, v.tz) {
 		t := planTick{Left: fmtPct(p.pct(d)), Week: d.Weekday() == time.Monday}
-		if t.Week || d.Equal(p.From) {
+		// The window's first day is labelled too, unless a Monday's label
+		// follows within three days and the two would overlap.
+		nextMonday := (8 - int(d.Weekday())) % 7
+		if t.Week || (d.Equal(p.From) && nextMonday > 3) {
 			t.Label = d.Format("2006-01-02")
 		}
 		p.Ticks = append(p.Ticks, t)

@@ -82,7 +82,20 @@ func TestOncallPage(t *testing.T) {
 		mustContain(t, bad.Body, "form-error")
 
 		list := b.get("/schedules")
-		mustContain(t, list.Body, fmt.Sprintf(`href="/schedules/%d"`, s.ID), "Europe/Paris", "Ada Admin")
+		mustContain(t, list.Body, fmt.Sprintf(`href="/schedules/%d"`, s.ID), "Europe/Paris", "Ada Admin", "Gaps, next 7 days", ">None<")
+
+		// Max is off from Tuesday to Wednesday of his week: with the layer's gap
+		// policy, the list warns of that window ahead of time.
+		s.Layers[0].TimeOff = tocsin.TimeOffGap
+		if err := f.app.DB.UpdateSchedule(context.Background(), s, f.app.Clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		off := &tocsin.TimeOff{UserID: f.member.ID, Start: testkit.Epoch.Add(8 * 24 * time.Hour), End: testkit.Epoch.Add(9 * 24 * time.Hour)}
+		if err := f.app.DB.AddTimeOff(context.Background(), off, f.app.Clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		f.app.Clock.Advance(3 * 24 * time.Hour) // the coming week now holds Max's days off
+		mustContain(t, b.get("/schedules").Body, ">1 gap</a>", "First: 2026-11-10 08:00:00 UTC → 2026-11-11 08:00:00 UTC")
 	})
 }
 
