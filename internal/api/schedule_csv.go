@@ -2,9 +2,7 @@ package api
 
 import (
 	"bytes"
-	"context"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
@@ -64,7 +62,7 @@ func (h *Handler) importSchedule(w http.ResponseWriter, r *http.Request, u *tocs
 		return tocsin.Errorf(tocsin.EINVALID, "the request body is empty; send the plan as text/csv: one line per day with the date, the person on call and a note")
 	}
 	q := r.URL.Query()
-	imp, plan, err := h.prepareImport(ctx, s, body, oncall.ImportOptions{Layer: q.Get("layer"), DayStart: q.Get("day_start")})
+	imp, plan, err := oncall.PreviewImport(ctx, h.opts.DB, s, body, oncall.ImportOptions{Layer: q.Get("layer"), DayStart: q.Get("day_start")})
 	if err != nil {
 		return err
 	}
@@ -100,38 +98,6 @@ func (h *Handler) importSchedule(w http.ResponseWriter, r *http.Request, u *tocs
 	return nil
 }
 
-// prepareImport parses a plan against the users and computes it on a copy
-// of s that also holds the time off of everyone the plan puts on call, so
-// that their leave shows as conflicts. imp is nil when no row is valid.
-func (h *Handler) prepareImport(ctx context.Context, s *tocsin.Schedule, data []byte, opts oncall.ImportOptions) (*oncall.Import, *oncall.CSVPlan, error) {
-	users, err := h.opts.DB.Users(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	people := make([]oncall.Person, len(users))
-	for i, u := range users {
-		people[i] = oncall.Person{ID: u.ID, Email: u.Email, Name: u.Name}
-	}
-	plan := oncall.ParsePlanCSV(data, people)
-	if len(plan.Rows) == 0 {
-		return nil, plan, nil
-	}
-	copied := *s
-	copied.TimeOff = slices.Clone(s.TimeOff)
-	for _, uid := range plan.Users() {
-		if slices.ContainsFunc(copied.TimeOff, func(t tocsin.TimeOff) bool { return t.UserID == uid }) {
-			continue // the schedule holds it already
-		}
-		off, err := h.opts.DB.TimeOff(ctx, uid)
-		if err != nil {
-			return nil, nil, err
-		}
-		copied.TimeOff = append(copied.TimeOff, off...)
-	}
-	imp, err := oncall.PlanImport(&copied, plan, opts)
-	return imp, plan, err
-}
-
 // exportSchedule serves GET /schedules/{id}/planning.csv: the planning as a
 // plan spreadsheet (date, person, note), which the import reads back.
 func (h *Handler) exportSchedule(w http.ResponseWriter, r *http.Request, u *tocsin.User) error {
@@ -148,13 +114,9 @@ func (h *Handler) exportSchedule(w http.ResponseWriter, r *http.Request, u *tocs
 	if err != nil {
 		return err
 	}
-	users, err := h.opts.DB.Users(ctx)
+	people, err := oncall.LoadPeople(ctx, h.opts.DB)
 	if err != nil {
 		return err
-	}
-	people := make([]oncall.Person, len(users))
-	for i, x := range users {
-		people[i] = oncall.Person{ID: x.ID, Email: x.Email, Name: x.Name}
 	}
 	var buf bytes.Buffer
 	if err := oncall.WritePlanCSV(&buf, s, people, from, days, dayStart); err != nil {

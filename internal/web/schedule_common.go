@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -104,4 +105,20 @@ func parseShiftKey(s string) (oncall.Shift, error) {
 	sh := oncall.Shift{Start: time.Unix(n[0], 0).UTC(), End: time.Unix(n[1], 0).UTC()}
 	sh.UserID = n[2]
 	return sh, nil
+}
+
+// pathSchedule loads the schedule the path's {id} names. When it cannot, it has
+// answered already (the 404 page, or the error's) and returns nil.
+func (h *Handler) pathSchedule(w http.ResponseWriter, r *http.Request, v *view) *tocsin.Schedule {
+	id, ok := pathID(r)
+	if !ok {
+		h.notFound(w, r, v)
+		return nil
+	}
+	s, err := h.opts.DB.Schedule(r.Context(), id)
+	if err != nil {
+		h.fail(w, r, v, err)
+		return nil
+	}
+	return s
 }

@@ -16,14 +16,8 @@ type scheduleDeletePage struct {
 // scheduleDeleteConfirm serves GET /schedules/{id}/delete: the confirmation
 // step, a page of its own so that it works without JavaScript.
 func (h *Handler) scheduleDeleteConfirm(w http.ResponseWriter, r *http.Request, v *view) {
-	id, ok := pathID(r)
-	if !ok {
-		h.notFound(w, r, v)
-		return
-	}
-	s, err := h.opts.DB.Schedule(r.Context(), id)
-	if err != nil {
-		h.fail(w, r, v, err)
+	s := h.pathSchedule(w, r, v)
+	if s == nil {
 		return
 	}
 	h.render(w, r, http.StatusOK, "schedule_delete", &scheduleDeletePage{view: v, Schedule: s, Overrides: len(s.Overrides)})

@@ -150,17 +150,11 @@ func (h *Handler) scheduleNew(w http.ResponseWriter, r *http.Request, v *view) {
 
 // scheduleEdit serves GET /schedules/{id}/edit.
 func (h *Handler) scheduleEdit(w http.ResponseWriter, r *http.Request, v *view) {
-	id, ok := pathID(r)
-	if !ok {
-		h.notFound(w, r, v)
+	s := h.pathSchedule(w, r, v)
+	if s == nil {
 		return
 	}
 	ctx := r.Context()
-	s, err := h.opts.DB.Schedule(ctx, id)
-	if err != nil {
-		h.fail(w, r, v, err)
-		return
-	}
 	users, err := h.opts.DB.Users(ctx)
 	if err != nil {
 		h.fail(w, r, v, err)

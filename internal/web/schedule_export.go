@@ -11,14 +11,8 @@ import (
 // the planning as the spreadsheet the team kept (date, person, note), which
 // the import reads back.
 func (h *Handler) scheduleExport(w http.ResponseWriter, r *http.Request, v *view) {
-	id, ok := pathID(r)
-	if !ok {
-		h.notFound(w, r, v)
-		return
-	}
-	s, err := h.opts.DB.Schedule(r.Context(), id)
-	if err != nil {
-		h.fail(w, r, v, err)
+	s := h.pathSchedule(w, r, v)
+	if s == nil {
 		return
 	}
 	q := r.URL.Query()
@@ -27,14 +21,10 @@ func (h *Handler) scheduleExport(w http.ResponseWriter, r *http.Request, v *view
 		h.fail(w, r, v, err)
 		return
 	}
-	users, err := h.opts.DB.Users(r.Context())
+	people, err := oncall.LoadPeople(r.Context(), h.opts.DB)
 	if err != nil {
 		h.fail(w, r, v, err)
 		return
-	}
-	people := make([]oncall.Person, len(users))
-	for i, u := range users {
-		people[i] = oncall.Person{ID: u.ID, Email: u.Email, Name: u.Name}
 	}
 	var buf bytes.Buffer
 	if err := oncall.WritePlanCSV(&buf, s, people, from, days, dayStart); err != nil {

@@ -1,12 +1,10 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"slices"
 	"time"
 
 	"github.com/tocsin/tocsin"
@@ -46,14 +44,8 @@ type importPerson struct {
 
 // scheduleImportForm serves GET /schedules/{id}/import.
 func (h *Handler) scheduleImportForm(w http.ResponseWriter, r *http.Request, v *view) {
-	id, ok := pathID(r)
-	if !ok {
-		h.notFound(w, r, v)
-		return
-	}
-	s, err := h.opts.DB.Schedule(r.Context(), id)
-	if err != nil {
-		h.fail(w, r, v, err)
+	s := h.pathSchedule(w, r, v)
+	if s == nil {
 		return
 	}
 	p := &importPage{view: v, Schedule: s, Layer: oncall.DefaultImportLayer, DayStart: oncall.FormatDayStart(oncall.DayStart(s))}
@@ -64,17 +56,11 @@ func (h *Handler) scheduleImportForm(w http.ResponseWriter, r *http.Request, v *
 // apply=1 the same checks again and then the write. Nothing is stored unless
 // the whole plan is valid and Apply was pressed.
 func (h *Handler) scheduleImport(w http.ResponseWriter, r *http.Request, v *view) {
-	id, ok := pathID(r)
-	if !ok {
-		h.notFound(w, r, v)
+	s := h.pathSchedule(w, r, v)
+	if s == nil {
 		return
 	}
 	ctx := r.Context()
-	s, err := h.opts.DB.Schedule(ctx, id)
-	if err != nil {
-		h.fail(w, r, v, err)
-		return
-	}
 	p := &importPage{view: v, Schedule: s}
 	data, err := readPlanUpload(r)
 	p.Layer, p.DayStart = formValue(r, "layer"), formValue(r, "day_start")
@@ -88,7 +74,7 @@ func (h *Handler) scheduleImport(w http.ResponseWriter, r *http.Request, v *view
 		return
 	}
 	p.CSV = string(data)
-	imp, plan, err := h.previewImport(ctx, s, data, oncall.ImportOptions{Layer: p.Layer, DayStart: p.DayStart})
+	imp, plan, err := oncall.PreviewImport(ctx, h.opts.DB, s, data, oncall.ImportOptions{Layer: p.Layer, DayStart: p.DayStart})
 	if err != nil {
 		if tocsin.ErrorCode(err) != tocsin.EINVALID {
 			h.fail(w, r, v, err)
@@ -124,7 +110,7 @@ func (h *Handler) scheduleImport(w http.ResponseWriter, r *http.Request, v *view
 		return
 	}
 	h.setFlash(w, false, v.N("import.applied", len(imp.Shifts), "Layer", imp.Layer))
-	redirect(w, r, fmt.Sprintf("/schedules/%d", id))
+	redirect(w, r, fmt.Sprintf("/schedules/%d", s.ID))
 }
 
 // readPlanUpload reads the posted plan: the uploaded file when one was
@@ -156,38 +142,6 @@ func readPlanUpload(r *http.Request) ([]byte, error) {
 		return nil, tocsin.Errorf(tocsin.EINVALID, "choose a CSV file or paste the plan")
 	}
 	return data, nil
-}
-
-// previewImport parses a plan against the users and computes what it would
-// make of s, with the time off of everyone it puts on call (so that their
-// leave shows as conflicts). imp is nil when no shift can be computed.
-func (h *Handler) previewImport(ctx context.Context, s *tocsin.Schedule, data []byte, opts oncall.ImportOptions) (*oncall.Import, *oncall.CSVPlan, error) {
-	users, err := h.opts.DB.Users(ctx)
-	if err != nil {
-		return nil, &oncall.CSVPlan{}, err
-	}
-	people := make([]oncall.Person, len(users))
-	for i, u := range users {
-		people[i] = oncall.Person{ID: u.ID, Email: u.Email, Name: u.Name}
-	}
-	plan := oncall.ParsePlanCSV(data, people)
-	if len(plan.Rows) == 0 {
-		return nil, plan, nil
-	}
-	copied := *s
-	copied.TimeOff = slices.Clone(s.TimeOff)
-	for _, uid := range plan.Users() {
-		if slices.ContainsFunc(copied.TimeOff, func(t tocsin.TimeOff) bool { return t.UserID == uid }) {
-			continue // the schedule loaded it already
-		}
-		off, err := h.opts.DB.TimeOff(ctx, uid)
-		if err != nil {
-			return nil, plan, err
-		}
-		copied.TimeOff = append(copied.TimeOff, off...)
-	}
-	imp, err := oncall.PlanImport(&copied, plan, opts)
-	return imp, plan, err
 }
 
 // importPreview lays out an import for the page.

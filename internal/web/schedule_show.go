@@ -156,17 +156,11 @@ func shortParam(s string, n int) string {
 
 // scheduleShow serves GET /schedules/{id}.
 func (h *Handler) scheduleShow(w http.ResponseWriter, r *http.Request, v *view) {
-	id, ok := pathID(r)
-	if !ok {
-		h.notFound(w, r, v)
+	s := h.pathSchedule(w, r, v)
+	if s == nil {
 		return
 	}
 	ctx := r.Context()
-	s, err := h.opts.DB.Schedule(ctx, id)
-	if err != nil {
-		h.fail(w, r, v, err)
-		return
-	}
 	names, _, err := h.userNames(ctx)
 	if err != nil {
 		h.fail(w, r, v, err)
