@@ -53,7 +53,7 @@ func (m Month) Add(n int) Month {
 
 // Window is the month in loc: [first day 00:00, first day of the next month 00:00).
 func (m Month) Window(loc *time.Location) (from, to time.Time) {
-	return time.Date(m.Year, m.Month, 1, 0, 0, 0, 0, loc).UTC(), time.Date(m.Year, m.Month+1, 1, 0, 0, 0, 0, loc).UTC()
+	return StartOfDay(m.Year, m.Month, 1, loc).UTC(), StartOfDay(m.Year, m.Month+1, 1, loc).UTC()
 }
 
 // PaySchedule is a schedule with its final row over its month (its own zone).
@@ -373,7 +373,7 @@ func splitByDay(a, b time.Time, loc *time.Location, fn func(a, b time.Time, y in
 	for a.Before(b) {
 		l := a.In(loc)
 		y, m, d := l.Date()
-		next := time.Date(y, m, d+1, 0, 0, 0, 0, loc)
+		next := StartOfDay(y, m, d+1, loc)
 		if !next.After(a) { // a zone whose midnight does not exist: never loop
 			next = a.Add(time.Hour)
 		}

@@ -95,3 +95,12 @@ func floorDiv(a, b int64) int64 {
 }
 
 func floorMod(a, b int64) int64 { return a - floorDiv(a, b)*b }
+
+// StartOfDay is the first instant of the local date (year, month, day) in loc
+// (day may overflow: day+1 is tomorrow). That is midnight, or, where midnight
+// does not exist that day (America/Santiago in September), the instant the
+// clocks jump. time.Date would give 23:00 of the day before instead, and a loop
+// that adds days with it would never end.
+func StartOfDay(year int, month time.Month, day int, loc *time.Location) time.Time {
+	return resolve(time.Date(year, month, day, 0, 0, 0, 0, time.UTC).Unix(), loc).In(loc)
+}

@@ -218,14 +218,7 @@ func (h *Handler) scheduleSave(w http.ResponseWriter, r *http.Request, v *view) 
 	ctx := r.Context()
 	var existing *tocsin.Schedule
 	if r.PathValue("id") != "" {
-		id, ok := pathID(r)
-		if !ok {
-			h.notFound(w, r, v)
-			return
-		}
-		var err error
-		if existing, err = h.opts.DB.Schedule(ctx, id); err != nil {
-			h.fail(w, r, v, err)
+		if existing = h.pathSchedule(w, r, v); existing == nil {
 			return
 		}
 	}

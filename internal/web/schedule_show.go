@@ -87,8 +87,7 @@ type legendItem struct {
 // planningWindow is the picture's window: 8 weeks from the start of today in the viewer's zone.
 func (v *view) planningWindow() (time.Time, time.Time) {
 	n := v.now.In(v.tz)
-	from := time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, v.tz)
-	return from, from.AddDate(0, 0, planningDays)
+	return oncall.StartOfDay(n.Year(), n.Month(), n.Day(), v.tz), oncall.StartOfDay(n.Year(), n.Month(), n.Day()+planningDays, v.tz)
 }
 
 // The planning shows 8 weeks unless asked for 1 to 13.
@@ -121,7 +120,8 @@ func (v *view) readWindow(fromRaw, weeksRaw string) (planWindow, error) {
 	today, _ := v.planningWindow()
 	win.From = today
 	if fromRaw != "" {
-		d, err := time.ParseInLocation(time.DateOnly, fromRaw, v.tz)
+		date, err := time.Parse(time.DateOnly, fromRaw)
+		d := oncall.StartOfDay(date.Year(), date.Month(), date.Day(), v.tz)
 		if err != nil {
 			return win, tocsin.Errorf(tocsin.EINVALID, "from=%q is not a date (YYYY-MM-DD)", shortParam(fromRaw, 40))
 		}
@@ -130,7 +130,7 @@ func (v *view) readWindow(fromRaw, weeksRaw string) (planWindow, error) {
 		}
 		win.From = d
 	}
-	win.To = win.From.AddDate(0, 0, 7*win.Weeks)
+	win.To = oncall.StartOfDay(win.From.Year(), win.From.Month(), win.From.Day()+7*win.Weeks, v.tz)
 	win.query = windowQuery(fromRaw, win.Weeks)
 	return win, nil
 }
@@ -201,7 +201,7 @@ func (p *schedulePage) navigate(win planWindow) {
 		return base + "?" + q
 	}
 	day := func(t time.Time) string { return t.Format(time.DateOnly) }
-	p.Prev = link(windowQuery(day(win.From.AddDate(0, 0, -7*win.Weeks)), win.Weeks))
+	p.Prev = link(windowQuery(day(oncall.StartOfDay(win.From.Year(), win.From.Month(), win.From.Day()-7*win.Weeks, p.tz)), win.Weeks))
 	p.Next = link(windowQuery(day(win.To), win.Weeks))
 	p.Today = link(windowQuery("", win.Weeks))
 	p.CSV = base + "/planning.csv?" + url.Values{"from": {day(win.From)}, "weeks": {strconv.Itoa(win.Weeks)}}.Encode()
@@ -242,7 +242,7 @@ func (p *schedulePage) block(start, end time.Time) planBlock {
 
 func (p *schedulePage) build(s *tocsin.Schedule, plan oncall.Plan, names map[int64]string) {
 	v := p.view
-	for d := p.From; d.Before(p.To); d = time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, v.tz) {
+	for d := p.From; d.Before(p.To); d = oncall.StartOfDay(d.Year(), d.Month(), d.Day()+1, v.tz) {
 		t := planTick{Left: fmtPct(p.pct(d)), Week: d.Weekday() == time.Monday}
 		// The window's first day is labelled too, unless a Monday's label
 		// follows within three days and the two would overlap.

@@ -197,3 +197,25 @@ func TestSchedulesEmpty(t *testing.T) {
 	mustContain(t, b.get("/schedules").Body, "No schedules yet.", "tocsin apply", "docs/config.md")
 
 }
+
+// In Santiago midnight does not exist on 6 September 2026 (the clocks jump to
+// 01:00): the planning across that day still has one tick a day and answers.
+func TestPlanningWhereMidnightIsSkipped(t *testing.T) {
+	f := newFixture(t, "sqlite")
+	s := f.weekly(t)
+	u := *f.viewer
+	u.Timezone = "America/Santiago"
+	if err := f.app.DB.UpdateUser(context.Background(), &u, ""); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, f.app)
+	b.login(f.viewer.Email)
+	p := b.get(fmt.Sprintf("/schedules/%d?from=2026-09-01&weeks=1", s.ID))
+	if p.Status != http.StatusOK {
+		t.Fatalf("planning: %d", p.Status)
+	}
+	mustContain(t, p.Body, "2026-09-07") // the Monday's label
+	if n := strings.Count(p.Body, `class="tick`); n != 2*7 { // a tick a day on the layer's row and the final row
+		t.Errorf("%d day ticks in a week on two rows, want 14", n)
+	}
+}
