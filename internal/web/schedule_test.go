@@ -214,7 +214,7 @@ func TestPlanningWhereMidnightIsSkipped(t *testing.T) {
 	if p.Status != http.StatusOK {
 		t.Fatalf("planning: %d", p.Status)
 	}
-	mustContain(t, p.Body, "2026-09-07") // the Monday's label
+	mustContain(t, p.Body, "2026-09-07")                     // the Monday's label
 	if n := strings.Count(p.Body, `class="tick`); n != 2*7 { // a tick a day on the layer's row and the final row
 		t.Errorf("%d day ticks in a week on two rows, want 14", n)
 	}
