@@ -62,9 +62,6 @@ func (m *Money) UnmarshalJSON(b []byte) error {
 	return m.UnmarshalText([]byte(s))
 }
 
-// Times returns m × hours, rounded to the cent.
-func (m Money) Times(hours float64) Money { return Money(float64(m)*hours + 0.5) }
-
 // PayRates are what a schedule pays its people: a flat amount per day on call
 // (by kind of day) and an hourly rate for intervening out of working hours.
 // Zero rates are not configured: reports then show days and hours only.

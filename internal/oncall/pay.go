@@ -244,23 +244,37 @@ func ComputePay(in PayInput) PayReport {
 		if hours.Timezone == "" {
 			hours.Timezone = u.Timezone
 		}
-		out := subtract(spans, workingSpans(hours, spans[0].a, spans[len(spans)-1].b))
+		first, last := spans[0].a, spans[len(spans)-1].b
+		work := workingSpans(hours, first, last)
+		remaining := spans
+		var onAny []span // every shift of the person, even outside a schedule's month
 		for i := range schedules {
 			ps := &schedules[i]
 			var on []span
 			for _, sh := range ps.Final {
-				a, b := maxTime(sh.Start, froms[i]), minTime(sh.End, tos[i])
-				if sh.UserID == uid && b.After(a) {
+				if sh.UserID != uid {
+					continue
+				}
+				onAny = append(onAny, span{sh.Start, sh.End})
+				if a, b := maxTime(sh.Start, froms[i]), minTime(sh.End, tos[i]); b.After(a) {
 					on = append(on, span{a, b})
 				}
 			}
-			got := intersect(out, union(on))
+			if len(on) == 0 {
+				continue
+			}
+			// Nobody works on a public holiday: there, all the time is out of hours.
+			workHere := subtract(work, holidaySpans(ps.Schedule.Holidays, locs[i], first, last))
+			got := intersect(subtract(remaining, workHere), union(on))
 			if d := total(got); d > 0 {
 				row(uid, ps).Intervention += d
-				out = subtract(out, got)
+				remaining = subtract(remaining, got)
 			}
 		}
 		if in.Unattached {
+			// Time on call on a schedule belongs to that schedule's month (in its
+			// zone), even when it falls in this month in the person's zone.
+			out := subtract(subtract(remaining, work), union(onAny))
 			from, to := in.Month.Window(loadZone(u.Timezone))
 			if d := total(intersect(out, []span{{from, to}})); d > 0 {
 				row(uid, nil).Intervention += d
@@ -381,6 +395,20 @@ func splitByDay(a, b time.Time, loc *time.Location, fn func(a, b time.Time, y in
 		fn(a, end, y, m, d, l.Weekday())
 		a = end
 	}
+}
+
+// holidaySpans are the parts of [from, to) on the calendar's holidays, local days in loc.
+func holidaySpans(h tocsin.HolidayCalendar, loc *time.Location, from, to time.Time) []span {
+	if h.Country == "" && len(h.Dates) == 0 {
+		return nil
+	}
+	var out []span
+	splitByDay(from, to, loc, func(a, b time.Time, y int, m time.Month, d int, _ time.Weekday) {
+		if h.IsHoliday(y, m, d) {
+			out = append(out, span{a, b})
+		}
+	})
+	return union(out)
 }
 
 // holderAt is who holds a final row at t (0: nobody).
@@ -509,7 +537,10 @@ func maxTime(a, b time.Time) time.Time {
 	return b
 }
 
-// MonthPlans computes each schedule's final row over month m, in its zone.
+// MonthPlans computes each schedule's final row over month m in its zone,
+// and a day more on each side: an intervention is credited to the schedule the
+// person was on call on, and must not count as "on no schedule" in the
+// neighbouring month of another zone.
 func MonthPlans(schedules []*tocsin.Schedule, m Month) ([]PaySchedule, error) {
 	out := make([]PaySchedule, 0, len(schedules))
 	for _, s := range schedules {
@@ -518,7 +549,7 @@ func MonthPlans(schedules []*tocsin.Schedule, m Month) ([]PaySchedule, error) {
 			return nil, err
 		}
 		from, to := m.Window(c.loc)
-		p, err := c.Shifts(from, to)
+		p, err := c.Shifts(from.Add(-26*time.Hour), to.Add(26*time.Hour))
 		if err != nil {
 			return nil, err
 		}

@@ -14,9 +14,11 @@ import (
 // one schedule), "total" (one person, one currency) or "grand_total" (one
 // currency, everyone). Numbers use a dot and two decimals; amounts are empty
 // when no rate is configured.
-var PayCSVHeader = []string{"month", "kind", "name", "email", "schedule", "currency",
-	"weekday_days", "weekday_hours", "weekend_days", "weekend_hours", "holiday_days", "holiday_hours",
-	"pages", "intervention_hours", "amount"}
+func PayCSVHeader() []string {
+	return []string{"month", "kind", "name", "email", "schedule", "currency",
+		"weekday_days", "weekday_hours", "weekend_days", "weekend_hours", "holiday_days", "holiday_hours",
+		"pages", "intervention_hours", "amount"}
+}
 
 // PayFileName is the name the report downloads as.
 func PayFileName(m Month) string { return "oncall-pay-" + m.String() + ".csv" }
@@ -26,7 +28,7 @@ func PayFileName(m Month) string { return "oncall-pay-" + m.String() + ".csv" }
 func WritePayCSV(w io.Writer, rep PayReport) error {
 	cw := csv.NewWriter(w)
 	cw.UseCRLF = true
-	if err := cw.Write(PayCSVHeader); err != nil {
+	if err := cw.Write(PayCSVHeader()); err != nil {
 		return err
 	}
 	emails := map[int64]string{}

@@ -294,3 +294,48 @@ func checkRows(t *testing.T, rep PayReport, want []wantRow) {
 		}
 	}
 }
+
+// Nobody works on a public holiday: acknowledged time on one is all out of
+// working hours, on the schedule whose calendar has it.
+func TestPayInterventionOnAHoliday(t *testing.T) {
+	nov := Month{2026, time.November}
+	s := paySchedule(1, "2026-10-26", tocsin.HolidayCalendar{Country: "FR"}, tocsin.PayRates{}, alice)
+	ivs := []PayIntervention{{UserID: alice, Start: paris("2026-11-11 10:00"), End: paris("2026-11-11 12:00")}} // Armistice Day, a Wednesday
+	rep := computeFor(t, nov, []*tocsin.Schedule{s}, nil, ivs, time.Time{}, true)
+	if len(rep.Rows) != 1 || rep.Rows[0].Intervention != 2*time.Hour {
+		t.Fatalf("rows %+v, want 2 h of intervention on 11 November", rep.Rows)
+	}
+}
+
+// An intervention belongs to one month: a New York user on a Paris schedule
+// acknowledging at 00:30 on 1 December in Paris (30 November in New York) is
+// paid in December on the schedule, and not also "on no schedule" in November.
+func TestPayInterventionCountsInOneMonthOnly(t *testing.T) {
+	s := paySchedule(1, "2026-10-26", tocsin.HolidayCalendar{}, tocsin.PayRates{}, alice)
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	users := payUsers()
+	users[0].Timezone = "America/New_York"
+	ivs := []PayIntervention{{UserID: alice, Start: paris("2026-12-01 00:30"), End: paris("2026-12-01 02:30")}}
+	intervention := func(m Month) (attached, unattached time.Duration) {
+		plans, err := MonthPlans([]*tocsin.Schedule{s}, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range ComputePay(PayInput{Month: m, Schedules: plans, Users: users, Interventions: ivs, Unattached: true}).Rows {
+			if r.ScheduleID == 0 {
+				unattached += r.Intervention
+			} else {
+				attached += r.Intervention
+			}
+		}
+		return attached, unattached
+	}
+	if a, u := intervention(Month{2026, time.November}); a != 0 || u != 0 {
+		t.Errorf("November: %v on the schedule, %v on no schedule; want none", a, u)
+	}
+	if a, u := intervention(Month{2026, time.December}); a != 2*time.Hour || u != 0 {
+		t.Errorf("December: %v on the schedule, %v on no schedule; want 2h and none", a, u)
+	}
+}
