@@ -110,7 +110,7 @@ func observe(next http.Handler, log *slog.Logger, metrics *httpMetrics) http.Han
 		r.Body = http.MaxBytesReader(sw, r.Body, tocsin.MaxBodyBytes)
 		defer func() {
 			if p := recover(); p != nil {
-				log.Error("panic", "request_id", id, "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+				log.Error("panic", "request_id", id, "method", r.Method, "path", redactKey(r), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 				if sw.status == 0 {
 					http.Error(sw, "Internal error (request "+id+").", http.StatusInternalServerError)
 				}

@@ -62,6 +62,10 @@ func (c *Config) Validate() error {
 		}
 	}
 	if c.PublicURL == "" {
+		if strings.TrimSpace(c.TwilioAuthToken) != "" {
+			// Twilio signs the URL it calls: a guessed one fails every webhook with 403.
+			return fmt.Errorf("--twilio-auth-token needs --public-url: the https address Twilio calls Tocsin at, which its signatures cover")
+		}
 		c.PublicURL = "http://" + displayHost(c.Listen)
 	}
 	u, err := url.Parse(c.PublicURL)

@@ -55,6 +55,10 @@ func TestValidate(t *testing.T) {
 		t.Errorf("default ring timeout: %d", c.TwilioRing)
 	}
 	c.OncallFallback, c.TwilioAuthToken = "+33 6 12 34 56 78", " secret\n"
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "--public-url") {
+		t.Errorf("a Twilio token without a public URL: %v", err)
+	}
+	c.PublicURL = "https://oncall.example.com"
 	if err := c.Validate(); err != nil || c.OncallFallback != "+33612345678" || c.TwilioAuthToken != "secret" {
 		t.Errorf("twilio settings: %v %q %q", err, c.OncallFallback, c.TwilioAuthToken)
 	}

@@ -127,7 +127,12 @@ func plain(w http.ResponseWriter, status int, msg string) {
 
 // callerID is the caller's number when it can be shown to the person
 // dialled ("anonymous", "client:…" cannot): Twilio allows passing it through.
+// Withheld numbers arrive as markers that look like numbers: they are not passed on.
 func callerID(from string) string {
+	switch from {
+	case "+266696687", "+86282452253", "+8656696", "+2562533", "+7378742833": // ANONYMOUS, UNKNOWN, UNAVAILABLE, BLOCKED, RESTRICTED
+		return ""
+	}
 	if e164, err := tocsin.NormalizePhone(from); err == nil && e164 == from {
 		return from
 	}

@@ -1,6 +1,7 @@
 package twilio_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -24,7 +25,7 @@ func TestVoiceRingsWhoIsOnCallThenTheNextThenTheFallback(t *testing.T) {
 	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
 		a := testkit.Start(t, engine, withTwilio(authToken, "+33 1 40 00 00 00"))
 		ppl := addPeople(t, a)
-		addSchedule(t, a.DB, "payments", "", "2026-11-02", ppl, a.Clock.Now())
+		sched := addSchedule(t, a.DB, "payments", "", "2026-11-02", ppl, a.Clock.Now())
 		voice := a.URL + "/twilio/voice/oncall/payments"
 
 		status, body := twilioPost(t, voice, voice, authToken, callParams())
@@ -47,7 +48,8 @@ func TestVoiceRingsWhoIsOnCallThenTheNextThenTheFallback(t *testing.T) {
 			t.Errorf("dial attributes: %+v", dial.Attrs)
 		}
 		next := dial.attr("action")
-		if next != voice+"/next?attempt=1" {
+		// The dial's action names the schedule by id: a rename during the call does not break it.
+		if next != fmt.Sprintf("%s/twilio/voice/oncall/%d/next?attempt=1", a.URL, sched.ID) {
 			t.Fatalf("action %q", next)
 		}
 
@@ -314,6 +316,15 @@ func TestSMSIsForwardedToWhoIsOnCall(t *testing.T) {
 		t.Errorf("forwarded %q, want %q", msg[0].Text, want)
 	}
 
+	// The person on call writing to the number (a reply to a forwarded SMS)
+	// is told how to answer, instead of getting their own text back.
+	own := smsParams("ok, on it")
+	own.Set("From", alicePhone)
+	_, body = twilioPost(t, sms, sms, authToken, own)
+	if msg = parseDoc(t, body).only("Message"); len(msg) != 1 || msg[0].attr("to") != "" || !strings.Contains(msg[0].Text, "not forwarded") {
+		t.Errorf("the on-call person's own SMS: %s", body)
+	}
+
 	// French schedule; a long text stays one Twilio message.
 	fr := a.URL + "/twilio/sms/oncall/astreinte"
 	_, body = twilioPost(t, fr, fr, authToken, smsParams(strings.Repeat("é", 3000)))
@@ -327,6 +338,21 @@ func TestSMSIsForwardedToWhoIsOnCall(t *testing.T) {
 	_, body = twilioPost(t, later, later, authToken, smsParams("hello"))
 	if msg = parseDoc(t, body).only("Message"); len(msg) != 1 || msg[0].attr("to") != fallback {
 		t.Errorf("nobody on call: %s", body)
+	}
+}
+
+// A withheld number arrives as a marker that looks like a number: it is not
+// shown to the person dialled as if it were the caller's.
+func TestVoiceWithheldCallerID(t *testing.T) {
+	a := testkit.Start(t, "sqlite", withTwilio(authToken, fallback))
+	ppl := addPeople(t, a)
+	addSchedule(t, a.DB, "payments", "", "2026-11-02", ppl, a.Clock.Now())
+	voice := a.URL + "/twilio/voice/oncall/payments"
+	for _, from := range []string{"+266696687", "+7378742833", "anonymous", "client:alice"} {
+		_, body := twilioPost(t, voice, voice, authToken, callParams("From", from))
+		if dial := parseDoc(t, body).only("Dial"); len(dial) != 1 || dial[0].attr("callerId") != "" {
+			t.Errorf("From %s: %s", from, body)
+		}
 	}
 }
 

@@ -14,45 +14,54 @@ type prompts struct {
 	smsFrom      string // forwarded SMS: the sender's number, then the text
 	smsNobody    string // reply to the sender when nobody can be reached
 	smsOffline   string // the static document's notice: the text cannot be forwarded
+	smsOwn       string // reply to the person on call writing to the number themselves
 }
 
-var english = prompts{
-	language:     "en-US",
-	voice:        "Polly.Joanna",
-	connecting:   "Connecting you to the person on call.",
-	next:         "No answer. Trying the next person on call.",
-	nobodyOnCall: "Nobody is on call right now.",
-	noPhone:      "Nobody on call can be reached by phone right now.",
-	toFallback:   "Transferring your call to the fallback number.",
-	noFallback:   "No fallback number is configured. Please try again later. Goodbye.",
-	noAnswer:     "Nobody answered. Please try again later. Goodbye.",
-	smsFrom:      "From %s: %s",
-	smsNobody:    "Nobody on call can be reached: your message was not forwarded. Please try again later.",
-	smsOffline:   "An SMS reached the on-call number while Tocsin was unavailable. Read it in the Twilio console: Monitor, Logs, Messaging.",
+// english and french are returned by promptsFor as fresh values: no package
+// state to change.
+func english() prompts {
+	return prompts{
+		language:     "en-US",
+		voice:        "Polly.Joanna",
+		connecting:   "Connecting you to the person on call.",
+		next:         "No answer. Trying the next person on call.",
+		nobodyOnCall: "Nobody is on call right now.",
+		noPhone:      "Nobody on call can be reached by phone right now.",
+		toFallback:   "Transferring your call to the fallback number.",
+		noFallback:   "No fallback number is configured. Please try again later. Goodbye.",
+		noAnswer:     "Nobody answered. Please try again later. Goodbye.",
+		smsFrom:      "From %s: %s",
+		smsNobody:    "Nobody on call can be reached: your message was not forwarded. Please try again later.",
+		smsOffline:   "An SMS reached the on-call number while Tocsin was unavailable. Read it in the Twilio console: Monitor, Logs, Messaging.",
+		smsOwn:       "Your message was not forwarded: you are the person it would go to. To answer a forwarded SMS, write to the sender's number it shows.",
+	}
 }
 
-var french = prompts{
-	language:     "fr-FR",
-	voice:        "Polly.Celine",
-	connecting:   "Nous vous mettons en relation avec la personne d'astreinte.",
-	next:         "Pas de réponse. Nous appelons la personne suivante.",
-	nobodyOnCall: "Personne n'est d'astreinte en ce moment.",
-	noPhone:      "Personne d'astreinte n'est joignable par téléphone en ce moment.",
-	toFallback:   "Nous transférons votre appel vers le numéro de secours.",
-	noFallback:   "Aucun numéro de secours n'est configuré. Merci de rappeler plus tard. Au revoir.",
-	noAnswer:     "Personne n'a répondu. Merci de rappeler plus tard. Au revoir.",
-	smsFrom:      "De %s : %s",
-	smsNobody:    "Personne d'astreinte n'est joignable : votre message n'a pas été transmis. Merci de réessayer plus tard.",
-	smsOffline:   "Un SMS est arrivé sur le numéro d'astreinte pendant une indisponibilité de Tocsin. Lisez-le dans la console Twilio : Monitor, Logs, Messaging.",
+func french() prompts {
+	return prompts{
+		language:     "fr-FR",
+		voice:        "Polly.Celine",
+		connecting:   "Nous vous mettons en relation avec la personne d'astreinte.",
+		next:         "Pas de réponse. Nous appelons la personne suivante.",
+		nobodyOnCall: "Personne n'est d'astreinte en ce moment.",
+		noPhone:      "Personne d'astreinte n'est joignable par téléphone en ce moment.",
+		toFallback:   "Nous transférons votre appel vers le numéro de secours.",
+		noFallback:   "Aucun numéro de secours n'est configuré. Merci de rappeler plus tard. Au revoir.",
+		noAnswer:     "Personne n'a répondu. Merci de rappeler plus tard. Au revoir.",
+		smsFrom:      "De %s : %s",
+		smsNobody:    "Personne d'astreinte n'est joignable : votre message n'a pas été transmis. Merci de réessayer plus tard.",
+		smsOffline:   "Un SMS est arrivé sur le numéro d'astreinte pendant une indisponibilité de Tocsin. Lisez-le dans la console Twilio : Monitor, Logs, Messaging.",
+		smsOwn:       "Votre message n'a pas été transmis : il vous serait revenu. Pour répondre à un SMS transféré, écrivez au numéro de l'expéditeur qu'il indique.",
+	}
 }
 
 // promptsFor returns the prompts of a schedule's language: French for "fr",
 // English otherwise.
 func promptsFor(language string) prompts {
 	if language == "fr" {
-		return french
+		return french()
 	}
-	return english
+	return english()
 }
 
 // say is a <Say> of text in p's language and voice.

@@ -28,9 +28,16 @@ func (h *Handler) sms(w http.ResponseWriter, r *http.Request) {
 	}
 	p := promptsFor(s.Language)
 	resp := &Response{}
-	if to := firstOf(sequence(who, h.opts.Fallback)); to != "" {
-		resp.Add(Message{To: to, Body: forwarded(p, params.Get("From"), params.Get("Body"))})
-	} else {
+	from := params.Get("From")
+	to := firstOf(sequence(who, h.opts.Fallback))
+	switch {
+	case to != "" && (to == from || to == params.Get("To")):
+		// The person on call replying to a forwarded SMS (or a fallback number
+		// that is this very number): forwarding would loop back to them.
+		resp.Add(Message{Body: p.smsOwn})
+	case to != "":
+		resp.Add(Message{To: to, Body: forwarded(p, from, params.Get("Body"))})
+	default:
 		resp.Add(Message{Body: p.smsNobody})
 	}
 	resp.write(w)

@@ -2,7 +2,6 @@ package twilio
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
 )
 
@@ -30,7 +29,7 @@ func (h *Handler) voice(w http.ResponseWriter, r *http.Request) {
 	default:
 		resp.Add(p.say(p.noPhone))
 	}
-	h.step(resp, p, r.PathValue("schedule"), params.Get("From"), who, 0)
+	h.step(resp, p, s.ID, params.Get("From"), who, 0)
 	resp.write(w)
 }
 
@@ -55,11 +54,14 @@ func (h *Handler) voiceNext(w http.ResponseWriter, r *http.Request) {
 	}
 	who, err := whoToReach(r.Context(), h.opts.DB, s, h.opts.Clock.Now())
 	if err != nil {
-		h.unavailable(w, r, err)
-		return
+		// Mid-call, a 503 would send Twilio to the fallback document, which
+		// starts again with the person who just did not answer: go straight
+		// to the fallback number instead, which needs no database.
+		h.opts.Log.Error("twilio: on-call number", "path", r.URL.Path, "err", err)
+		who = reach{}
 	}
 	resp := &Response{}
-	h.step(resp, promptsFor(s.Language), r.PathValue("schedule"), params.Get("From"), who, attempt)
+	h.step(resp, promptsFor(s.Language), s.ID, params.Get("From"), who, attempt)
 	resp.write(w)
 }
 
@@ -80,7 +82,7 @@ func parseAttempt(s string) (int, bool) {
 
 // step adds the i-th dial of the sequence (the people, then the fallback
 // number) with what to say before it, or the goodbye once it is exhausted.
-func (h *Handler) step(resp *Response, p prompts, ref, from string, who reach, i int) {
+func (h *Handler) step(resp *Response, p prompts, scheduleID int64, from string, who reach, i int) {
 	seq := sequence(who, h.opts.Fallback)
 	switch {
 	case i >= len(seq):
@@ -99,9 +101,10 @@ func (h *Handler) step(resp *Response, p prompts, ref, from string, who reach, i
 	resp.Add(Dial{
 		CallerID: callerID(from),
 		Timeout:  h.opts.Ring,
-		Action:   h.opts.PublicURL + "/twilio/voice/oncall/" + url.PathEscape(ref) + "/next?attempt=" + strconv.Itoa(i+1),
-		Method:   http.MethodPost,
-		Numbers:  []Number{{seq[i]}},
+		// By id: the call goes on if the schedule is renamed meanwhile.
+		Action:  h.opts.PublicURL + "/twilio/voice/oncall/" + strconv.FormatInt(scheduleID, 10) + "/next?attempt=" + strconv.Itoa(i+1),
+		Method:  http.MethodPost,
+		Numbers: []Number{{seq[i]}},
 	})
 }
 
