@@ -42,6 +42,10 @@ const (
 	refreshEvery = 5 * time.Minute
 	// retryAfter is how long a failed publication waits before the next try.
 	retryAfter = 30 * time.Second
+	// resendEvery sends a document again even when it has not changed: the
+	// host may have lost it (a lifecycle rule, a rebuilt server), and it is
+	// the one that must be there when Tocsin is down.
+	resendEvery = time.Hour
 	// lookAhead is how far the next handoff is looked for.
 	lookAhead = 24 * time.Hour
 )
@@ -52,7 +56,13 @@ const (
 type Publisher struct {
 	opts PublisherOptions
 	mu   sync.Mutex
-	sent map[string][sha256.Size]byte // document name → digest of what the targets hold
+	sent map[string]sentDoc // by document name: what the targets hold
+}
+
+// sentDoc is what was last published under a name, and when.
+type sentDoc struct {
+	sum [sha256.Size]byte
+	at  time.Time
 }
 
 // NewPublisher returns a publisher; Enabled says whether it has a target.
@@ -70,7 +80,7 @@ func NewPublisher(opts PublisherOptions) *Publisher {
 		opts.PollGap = 500 * time.Millisecond
 	}
 	opts.URL = strings.TrimRight(opts.URL, "/")
-	return &Publisher{opts: opts, sent: map[string][sha256.Size]byte{}}
+	return &Publisher{opts: opts, sent: map[string]sentDoc{}}
 }
 
 // Enabled reports whether there is somewhere to publish to.
@@ -152,8 +162,8 @@ func (p *Publisher) Publish(ctx context.Context, now time.Time) (time.Time, erro
 			continue
 		}
 		pr := promptsFor(s.Language)
-		keep(p.put(ctx, VoiceDocument(s.ID), staticVoice(pr, who, p.opts.Fallback, p.opts.Ring).Render()))
-		keep(p.put(ctx, SMSDocument(s.ID), staticSMS(pr, who, p.opts.Fallback).Render()))
+		keep(p.put(ctx, now, VoiceDocument(s.ID), staticVoice(pr, who, p.opts.Fallback, p.opts.Ring).Render()))
+		keep(p.put(ctx, now, SMSDocument(s.ID), staticSMS(pr, who, p.opts.Fallback).Render()))
 	}
 	return next, first
 }
@@ -193,12 +203,14 @@ func nextChange(c *oncall.Compiled, now time.Time) (time.Time, bool) {
 	return best, !best.IsZero()
 }
 
-// put sends one document to every target, unless they already hold it.
-func (p *Publisher) put(ctx context.Context, name string, doc []byte) error {
+// put sends one document to every target, unless they were sent the same
+// one less than resendEvery ago.
+func (p *Publisher) put(ctx context.Context, now time.Time, name string, doc []byte) error {
 	sum := sha256.Sum256(doc)
 	p.mu.Lock()
-	same := p.sent[name] == sum
+	last := p.sent[name]
 	p.mu.Unlock()
+	same := last.sum == sum && now.Sub(last.at) < resendEvery
 	if same {
 		return nil
 	}
@@ -213,7 +225,7 @@ func (p *Publisher) put(ctx context.Context, name string, doc []byte) error {
 		return err
 	}
 	p.mu.Lock()
-	p.sent[name] = sum
+	p.sent[name] = sentDoc{sum, now}
 	p.mu.Unlock()
 	p.opts.Log.Info("twiml publisher: published", "document", name)
 	return nil

@@ -223,6 +223,16 @@ func TestFallbackWhenTocsinIsDown(t *testing.T) {
 	if _, puts := host.get(voiceDoc); puts != 1 {
 		t.Errorf("an unchanged document was sent %d times", puts)
 	}
+	// An hour on, it is sent again all the same: the host may have lost it.
+	a.Clock.Advance(61 * time.Minute)
+	deadline := time.After(15 * time.Second)
+	for _, puts := host.get(voiceDoc); puts < 2; _, puts = host.get(voiceDoc) {
+		select {
+		case <-host.changed:
+		case <-deadline:
+			t.Fatalf("an unchanged document was not sent again after an hour (%d puts)", puts)
+		}
+	}
 
 	// While Tocsin is up, Twilio gets the live answer.
 	live := a.URL + "/twilio/voice/oncall/payments"
