@@ -20,6 +20,7 @@ type Schedule struct {
 	Overrides []Override
 	TimeOff   []TimeOff
 	CreatedAt time.Time
+	UpdatedAt time.Time // last change of the schedule itself (not of its overrides): edit forms check it
 
 	Language string          // "en" or "fr": the phone number's voice prompts; empty: English
 	Holidays HolidayCalendar // public holidays, for the on-call pay report

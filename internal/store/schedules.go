@@ -34,17 +34,17 @@ func encodeOptions(s *tocsin.Schedule) string {
 	return string(b)
 }
 
-const scheduleColumns = `id, name, COALESCE(team_id, 0), timezone, layers, options, created_at`
+const scheduleColumns = `id, name, COALESCE(team_id, 0), timezone, layers, options, created_at, updated_at`
 
 func scanSchedule(row interface{ Scan(...any) error }) (*tocsin.Schedule, error) {
 	var s tocsin.Schedule
 	var layers, options string
-	var created int64
-	err := row.Scan(&s.ID, &s.Name, &s.TeamID, &s.Timezone, &layers, &options, &created)
+	var created, updated int64
+	err := row.Scan(&s.ID, &s.Name, &s.TeamID, &s.Timezone, &layers, &options, &created, &updated)
 	if err != nil {
 		return nil, err
 	}
-	s.CreatedAt = fromMS(created)
+	s.CreatedAt, s.UpdatedAt = fromMS(created), fromMS(updated)
 	if s.Layers, err = decodeLayers(layers); err != nil {
 		return nil, fmt.Errorf("schedule %d layers: %w", s.ID, err)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/tocsin/tocsin"
@@ -13,6 +14,7 @@ import (
 // refused form comes back exactly as it was sent.
 type scheduleForm struct {
 	ID                                          int64
+	Version                                     string // the stored schedule's updated_at (ms) when the form was opened
 	Name, TeamID, Timezone, Language            string
 	Country, Dates                              string // holidays: built-in calendar, extra dates one a line
 	Currency, Weekday, Weekend, Holiday, Hourly string // pay rates
@@ -87,7 +89,7 @@ func scheduleFormFrom(s *tocsin.Schedule, users []*tocsin.User) scheduleForm {
 	for _, u := range users {
 		emails[u.ID] = u.Email
 	}
-	f := scheduleForm{ID: s.ID, Name: s.Name, Timezone: s.Timezone, Language: s.Language,
+	f := scheduleForm{ID: s.ID, Version: scheduleVersion(s), Name: s.Name, Timezone: s.Timezone, Language: s.Language,
 		Country: s.Holidays.Country, Dates: strings.Join(s.Holidays.Dates, "\n"), Currency: s.Pay.Currency}
 	if f.Language == "" {
 		f.Language = tocsin.Locales()[0]
@@ -200,4 +202,10 @@ func (h *Handler) renderScheduleForm(w http.ResponseWriter, r *http.Request, v *
 		return
 	}
 	h.render(w, r, status, "schedule_edit", p)
+}
+
+// scheduleVersion is what the edit form carries to notice a change made by
+// someone else while it was open.
+func scheduleVersion(s *tocsin.Schedule) string {
+	return strconv.FormatInt(s.UpdatedAt.UnixMilli(), 10)
 }

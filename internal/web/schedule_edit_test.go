@@ -368,6 +368,44 @@ func TestScheduleEditKeepsFixedLayers(t *testing.T) {
 	}
 }
 
+// Two admins edit one schedule: the second save does not silently undo the
+// first one's change; it is refused with a 409 saying why.
+func TestScheduleEditNoticesAChangeMadeMeanwhile(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		ctx := context.Background()
+		s := f.weekly(t)
+		b := newBrowser(t, f.app)
+		b.login(f.admin.Email)
+		editPath := fmt.Sprintf("/schedules/%d/edit", s.ID)
+		form := formOf(t, b.get(editPath).Body, editPath)
+
+		// Meanwhile, rates are set elsewhere (the API, apply, another tab).
+		f.app.Clock.Advance(time.Minute)
+		s.Pay = tocsin.PayRates{Weekday: 2000}
+		if err := f.app.DB.UpdateSchedule(ctx, s, f.app.Clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		form.Set("name", "renamed")
+		form.Set("action", "save")
+		p := b.post(editPath, form)
+		if p.Status != http.StatusConflict {
+			t.Fatalf("save over a newer version: %d %s", p.Status, excerpt(p.Body))
+		}
+		mustContain(t, p.Body, "since you opened this form")
+		if stored, _ := f.app.DB.Schedule(ctx, s.ID); stored.Name != s.Name || stored.Pay.Weekday != 2000 {
+			t.Errorf("after a refused save: name %q, weekday rate %s", stored.Name, stored.Pay.Weekday)
+		}
+		// Opened again, the form saves.
+		form = formOf(t, b.get(editPath).Body, editPath)
+		form.Set("name", "renamed")
+		form.Set("action", "save")
+		if p := b.post(editPath, form); p.Status != http.StatusSeeOther {
+			t.Fatalf("save: %d %s", p.Status, excerpt(p.Body))
+		}
+	})
+}
+
 func TestScheduleEditingRoles(t *testing.T) {
 	f := newFixture(t, "sqlite")
 	s := f.weekly(t)

@@ -21,7 +21,7 @@ func readScheduleForm(r *http.Request) (scheduleForm, error) {
 	f := scheduleForm{Name: formValue(r, "name"), TeamID: formValue(r, "team"), Timezone: formValue(r, "timezone"),
 		Language: formValue(r, "language"), Country: formValue(r, "country"), Dates: r.PostFormValue("dates"),
 		Currency: formValue(r, "currency"), Weekday: formValue(r, "pay_weekday"), Weekend: formValue(r, "pay_weekend"),
-		Holiday: formValue(r, "pay_holiday"), Hourly: formValue(r, "pay_hourly")}
+		Holiday: formValue(r, "pay_holiday"), Hourly: formValue(r, "pay_hourly"), Version: formValue(r, "version")}
 	tooLong := func(s string, limit int) bool { return len(s) > limit }
 	for _, s := range []string{f.Name, f.TeamID, f.Timezone, f.Language, f.Country, f.Currency, f.Weekday, f.Weekend, f.Holiday, f.Hourly} {
 		if tooLong(s, maxScheduleFormLine) {
@@ -244,6 +244,10 @@ func (h *Handler) scheduleSave(w http.ResponseWriter, r *http.Request, v *view) 
 	case f.moveLayer(action):
 		h.renderScheduleForm(w, r, v, http.StatusOK, f)
 		return
+	}
+	if err == nil && existing != nil && f.Version != scheduleVersion(existing) {
+		// Saving would silently undo what they did (a new imported layer, new rates).
+		err = tocsin.Errorf(tocsin.ECONFLICT, "someone changed this schedule (at %s) since you opened this form: open it again to see their change, then redo yours", v.Time(existing.UpdatedAt))
 	}
 	var s *tocsin.Schedule
 	if err == nil {
