@@ -169,34 +169,3 @@ func (db *DB) CalendarFeedByToken(ctx context.Context, token string, now time.Ti
 	}
 	return f, nil
 }
-
-// SchedulesOf lists, by name, the schedules that may put userID on call (as a
-// participant, a fixed shift's holder or an override's), complete as Schedule
-// returns them.
-func (db *DB) SchedulesOf(ctx context.Context, userID int64) ([]*tocsin.Schedule, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+scheduleColumns+` FROM schedules WHERE id IN (
-		SELECT schedule_id FROM schedule_participants WHERE user_id = $1 UNION SELECT schedule_id FROM schedule_overrides WHERE user_id = $1)
-		ORDER BY name`, userID)
-	if err != nil {
-		return nil, fmt.Errorf("schedules of user %d: %w", userID, err)
-	}
-	var out []*tocsin.Schedule
-	for rows.Next() {
-		s, err := scanSchedule(rows)
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	for _, s := range out {
-		if err := db.fillSchedule(ctx, s); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
-}

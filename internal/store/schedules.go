@@ -266,11 +266,23 @@ func (db *DB) ScheduleByName(ctx context.Context, name string) (*tocsin.Schedule
 // Schedules lists schedules by name, complete as Schedule returns them: every
 // schedule when teamID is 0, otherwise the team's.
 func (db *DB) Schedules(ctx context.Context, teamID int64) ([]*tocsin.Schedule, error) {
-	query, args := `SELECT `+scheduleColumns+` FROM schedules ORDER BY name`, []any(nil)
 	if teamID != 0 {
-		query, args = `SELECT `+scheduleColumns+` FROM schedules WHERE team_id = $1 ORDER BY name`, []any{teamID}
+		return db.listSchedules(ctx, `WHERE team_id = $1`, teamID)
 	}
-	rows, err := db.read.QueryContext(ctx, query, args...)
+	return db.listSchedules(ctx, ``)
+}
+
+// SchedulesOf lists, by name, the schedules that may put userID on call (as a
+// participant, a fixed shift's holder or an override's), complete as Schedule
+// returns them.
+func (db *DB) SchedulesOf(ctx context.Context, userID int64) ([]*tocsin.Schedule, error) {
+	return db.listSchedules(ctx, `WHERE id IN (
+		SELECT schedule_id FROM schedule_participants WHERE user_id = $1 UNION SELECT schedule_id FROM schedule_overrides WHERE user_id = $1)`, userID)
+}
+
+// listSchedules reads the schedules a WHERE clause picks, by name, with their overrides.
+func (db *DB) listSchedules(ctx context.Context, where string, args ...any) ([]*tocsin.Schedule, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+scheduleColumns+` FROM schedules `+where+` ORDER BY name`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list schedules: %w", err)
 	}
