@@ -112,6 +112,7 @@ func (db *DB) CreateSchedule(ctx context.Context, s *tocsin.Schedule, now time.T
 			return err
 		}
 		s.ID, s.CreatedAt = id, now.UTC().Truncate(time.Millisecond)
+		s.UpdatedAt = s.CreatedAt
 		return nil
 	})
 }
@@ -162,6 +163,7 @@ func (db *DB) UpdateSchedule(ctx context.Context, s *tocsin.Schedule, now time.T
 		if err := tx.setScheduleUsers(ctx, s.ID, s); err != nil {
 			return err
 		}
+		s.UpdatedAt = now.UTC().Truncate(time.Millisecond)
 		return tx.bump(ctx, CounterSchedules)
 	})
 }
