@@ -47,8 +47,20 @@ func (c *Compiled) At(t time.Time) OnCall {
 	var buf [tocsin.MaxLayers]slot
 	slots := buf[:0]
 	if len(c.layers) > len(buf) {
-		slots = make([]slot, 0, len(c.layers))
+		slots = make([]slot, len(c.layers))
+	} else {
+		slots = buf[:len(c.layers)]
 	}
+	out.Final = c.finalAt(t, slots).a
+	for i := range slots {
+		out.Layers[i] = slots[i].a
+	}
+	return out
+}
+
+// finalAt decides every layer at t into slots (one per layer) and returns
+// the final row's slot, keeping which entry decided each.
+func (c *Compiled) finalAt(t time.Time, slots []slot) slot {
 	for i := range c.layers {
 		l := &c.layers[i]
 		var k int64 = -1
@@ -58,12 +70,9 @@ func (c *Compiled) At(t time.Time) OnCall {
 				active = l.activeAt(t, c.loc)
 			}
 		}
-		s := c.evalLayer(i, t, k, active)
-		slots = append(slots, s)
-		out.Layers[i] = s.a
+		slots[i] = c.evalLayer(i, t, k, active)
 	}
-	out.Final = c.evalFinal(t, slots).a
-	return out
+	return c.evalFinal(t, slots)
 }
 
 // At compiles s and returns who is on call at t. To ask many times, Compile once.

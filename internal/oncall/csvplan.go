@@ -543,23 +543,6 @@ func WritePlanCSV(w io.Writer, s *tocsin.Schedule, people []Person, from time.Ti
 	return cw.Error()
 }
 
-// finalAt decides every layer and the final row at t, as At does, keeping
-// which entry decided it.
-func (c *Compiled) finalAt(t time.Time, slots []slot) slot {
-	for i := range c.layers {
-		l := &c.layers[i]
-		var k int64 = -1
-		active := false
-		if !l.fixed && len(l.participants) > 0 {
-			if k = l.shiftAt(t, c.loc); k >= 0 {
-				active = l.activeAt(t, c.loc)
-			}
-		}
-		slots[i] = c.evalLayer(i, t, k, active)
-	}
-	return c.evalFinal(t, slots)
-}
-
 // sourceNote is the note of the fixed shift or override behind a slot.
 func sourceNote(s *tocsin.Schedule, x slot) string {
 	switch x.a.Reason {

@@ -68,3 +68,33 @@ func promptsFor(language string) prompts {
 func (p prompts) say(text string) Say {
 	return Say{Language: p.language, Voice: p.voice, Text: text}
 }
+
+// greeting is what a call hears first: who it is about to reach.
+func (p prompts) greeting(who reach) Say {
+	switch {
+	case len(who.phones) > 0:
+		return p.say(p.connecting)
+	case who.nobody:
+		return p.say(p.nobodyOnCall)
+	}
+	return p.say(p.noPhone)
+}
+
+// beforeDial is what is said before the i-th number of the sequence, if anything.
+func (p prompts) beforeDial(who reach, i int) (Say, bool) {
+	switch {
+	case i >= len(who.phones):
+		return p.say(p.toFallback), true
+	case i > 0:
+		return p.say(p.next), true
+	}
+	return Say{}, false
+}
+
+// goodbye ends a call once the sequence is exhausted (or empty).
+func (p prompts) goodbye(seq []string) Say {
+	if len(seq) == 0 {
+		return p.say(p.noFallback)
+	}
+	return p.say(p.noAnswer)
+}

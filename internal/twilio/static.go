@@ -9,31 +9,15 @@ package twilio
 // fallback number. Without a dial action, Twilio goes on to the next verb
 // when a dialled call ends, answered or not (see docs/twilio.md).
 func staticVoice(p prompts, who reach, fallback string, ring int) *Response {
-	resp := &Response{}
-	switch {
-	case len(who.phones) > 0:
-		resp.Add(p.say(p.connecting))
-	case who.nobody:
-		resp.Add(p.say(p.nobodyOnCall))
-	default:
-		resp.Add(p.say(p.noPhone))
-	}
+	resp := (&Response{}).Add(p.greeting(who))
 	seq := sequence(who, fallback)
 	for i, number := range seq {
-		switch {
-		case i >= len(who.phones):
-			resp.Add(p.say(p.toFallback))
-		case i > 0:
-			resp.Add(p.say(p.next))
+		if say, ok := p.beforeDial(who, i); ok {
+			resp.Add(say)
 		}
 		resp.Add(Dial{Timeout: ring, Numbers: []Number{{number}}})
 	}
-	if len(seq) == 0 {
-		resp.Add(p.say(p.noFallback))
-	} else {
-		resp.Add(p.say(p.noAnswer))
-	}
-	return resp.Add(Hangup{})
+	return resp.Add(p.goodbye(seq), Hangup{})
 }
 
 // staticSMS tells the person on call (or the fallback number) that an SMS

@@ -20,15 +20,7 @@ func (h *Handler) voice(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := promptsFor(s.Language)
-	resp := &Response{}
-	switch {
-	case len(who.phones) > 0:
-		resp.Add(p.say(p.connecting))
-	case who.nobody:
-		resp.Add(p.say(p.nobodyOnCall))
-	default:
-		resp.Add(p.say(p.noPhone))
-	}
+	resp := (&Response{}).Add(p.greeting(who))
 	h.step(resp, p, s.ID, params.Get("From"), who, 0)
 	resp.write(w)
 }
@@ -84,19 +76,12 @@ func parseAttempt(s string) (int, bool) {
 // number) with what to say before it, or the goodbye once it is exhausted.
 func (h *Handler) step(resp *Response, p prompts, scheduleID int64, from string, who reach, i int) {
 	seq := sequence(who, h.opts.Fallback)
-	switch {
-	case i >= len(seq):
-		if len(seq) == 0 {
-			resp.Add(p.say(p.noFallback))
-		} else {
-			resp.Add(p.say(p.noAnswer))
-		}
-		resp.Add(Hangup{})
+	if i >= len(seq) {
+		resp.Add(p.goodbye(seq), Hangup{})
 		return
-	case i >= len(who.phones):
-		resp.Add(p.say(p.toFallback))
-	case i > 0:
-		resp.Add(p.say(p.next))
+	}
+	if say, ok := p.beforeDial(who, i); ok {
+		resp.Add(say)
 	}
 	resp.Add(Dial{
 		CallerID: callerID(from),
