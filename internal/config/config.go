@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/mail"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -30,6 +31,37 @@ type Config struct {
 	TwilioRing      int    // seconds each on-call phone rings before the next is dialled, 5 to 60
 	TwiMLPublishDir string // folder the static fallback TwiML is written to; empty: none
 	TwiMLPublishURL string // base URL the static fallback TwiML is PUT under; empty: none
+
+	Providers Providers // where pages go out (docs/notifications.md)
+}
+
+// Providers are the outside services messages are sent through. A channel
+// whose settings are empty is not offered. Secrets are never logged or shown.
+type Providers struct {
+	SMTPHost     string // e-mail relay; empty: no e-mail
+	SMTPPort     int    // 25, 465 (implicit TLS) or 587 (STARTTLS)
+	SMTPUsername string
+	SMTPPassword string
+	SMTPFrom     string // "Tocsin <tocsin@example.com>"
+	SMTPTLS      string // "starttls" (default), "tls" or "none" (a relay on a trusted network, tests)
+
+	TwilioAccountSID string // AC…; with TwilioAuthToken, enables SMS and voice
+	TwilioFrom       string // E.164 number (or MG… messaging service) messages and calls come from
+	TwilioAPIURL     string // https://api.twilio.com, or a Twilio-compatible provider's base URL
+
+	SlackBotToken      string // xoxb-…: direct messages, channel posts and buttons
+	SlackSigningSecret string // checks Slack's button clicks
+	SlackAPIURL        string // https://slack.com/api/
+
+	TelegramBotToken string
+	TelegramAPIURL   string // https://api.telegram.org
+
+	NtfyToken string // bearer token for a protected ntfy server; empty: none
+
+	// VAPID keys sign Web Push messages; generated and stored on first start when empty.
+	VAPIDPublicKey  string
+	VAPIDPrivateKey string
+	VAPIDSubject    string // mailto: or https: contact for push services; default: the public URL
 }
 
 // Default returns the configuration of a plain `tocsin serve`.
@@ -43,6 +75,12 @@ func Default() Config {
 		LogFormat: "text",
 
 		TwilioRing: 20,
+		Providers: Providers{
+			SMTPPort: 587, SMTPTLS: "starttls",
+			TwilioAPIURL:   "https://api.twilio.com",
+			SlackAPIURL:    "https://slack.com/api/",
+			TelegramAPIURL: "https://api.telegram.org",
+		},
 	}
 }
 
@@ -82,7 +120,38 @@ func (c *Config) Validate() error {
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("--log-format must be text or json")
 	}
-	return c.validateTwilio()
+	if err := c.validateTwilio(); err != nil {
+		return err
+	}
+	if c.Providers.TwilioAccountSID != "" && c.TwilioAuthToken == "" {
+		return fmt.Errorf("--twilio-account-sid needs --twilio-auth-token")
+	}
+	return c.Providers.validate()
+}
+
+// validate checks the providers' settings.
+func (p *Providers) validate() error {
+	if p.SMTPHost != "" {
+		if p.SMTPPort <= 0 || p.SMTPPort > 65535 {
+			return fmt.Errorf("--smtp-port must be a port number")
+		}
+		if p.SMTPTLS != "starttls" && p.SMTPTLS != "tls" && p.SMTPTLS != "none" {
+			return fmt.Errorf("--smtp-tls must be starttls, tls or none")
+		}
+		if _, err := mail.ParseAddress(p.SMTPFrom); err != nil {
+			return fmt.Errorf("--smtp-from %q must be an e-mail address, e.g. \"Tocsin <tocsin@example.com>\"", p.SMTPFrom)
+		}
+	}
+	if p.TwilioAccountSID != "" && p.TwilioFrom == "" {
+		return fmt.Errorf("--twilio-from is needed with --twilio-account-sid: the number SMS and calls come from")
+	}
+	for flag, v := range map[string]string{"--twilio-api-url": p.TwilioAPIURL, "--slack-api-url": p.SlackAPIURL, "--telegram-api-url": p.TelegramAPIURL} {
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("%s %q must be an http(s) URL", flag, v)
+		}
+	}
+	return nil
 }
 
 // validateTwilio checks the on-call number's settings.
