@@ -34,6 +34,12 @@ const (
 	ChannelGrafana      Channel = "grafana"
 	ChannelGeneric      Channel = "generic"
 	ChannelCLI          Channel = "cli"
+	ChannelSMS          Channel = "sms"
+	ChannelVoice        Channel = "voice"
+	ChannelSlack        Channel = "slack"
+	ChannelEmail        Channel = "email"
+	ChannelPush         Channel = "push"
+	ChannelEngine       Channel = "engine"
 )
 
 // Link is a URL attached to an alert (a graph, a runbook, a dashboard).
@@ -66,6 +72,18 @@ type Alert struct {
 	ResolvedBy     string
 	ResolveChannel Channel
 	UpdatedAt      time.Time
+
+	Escalation Escalation
+}
+
+// Escalation is where an alert is in its escalation policy.
+type Escalation struct {
+	PolicyID int64
+	Epoch    int       // how many times it was triggered; pages of an earlier trigger are not repeated
+	Loop     int       // the pass through the policy, from 0
+	Step     int       // the next step to run, from 0
+	NextAt   time.Time // when it runs; zero: nothing due (acknowledged, resolved, exhausted or no policy)
+	UserID   int64     // a person it was reassigned to, paged at NextAt instead of the step; 0: none
 }
 
 // TimelineEntry is one line of an alert's history, newest last.
@@ -93,6 +111,11 @@ const (
 	TimelineResolved       TimelineKind = "resolved"
 	TimelineNote           TimelineKind = "note"
 	TimelineUpdated        TimelineKind = "updated"
+	TimelineEscalated      TimelineKind = "escalated"     // a step ran: who it reached and why
+	TimelineNotified       TimelineKind = "notified"      // a message left for a person or channel
+	TimelineNotifyFailed   TimelineKind = "notify_failed" // a provider refused or failed; retried or not
+	TimelineMaintenance    TimelineKind = "maintenance"   // recorded without paging: the service is in maintenance
+	TimelineReassigned     TimelineKind = "reassigned"
 )
 
 // EventAction is what an incoming event asks to do with the alert it names.

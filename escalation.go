@@ -45,6 +45,8 @@ const (
 	TargetTeam     TargetKind = "team"     // every member of a team
 	TargetSlack    TargetKind = "slack"    // a Slack channel id (C…), through the bot
 	TargetWebhook  TargetKind = "webhook"  // an https URL that receives the alert as JSON
+	// TargetPolicy names an escalation policy; only an alert's reassignment takes one.
+	TargetPolicy TargetKind = "policy"
 )
 
 // Target is one recipient of an escalation step, written "kind:ref" in YAML
@@ -83,7 +85,7 @@ func (t *Target) Validate() error {
 	switch t.Kind {
 	case TargetUser:
 		t.Ref = strings.ToLower(t.Ref)
-	case TargetSchedule, TargetTeam:
+	case TargetSchedule, TargetTeam, TargetPolicy:
 	case TargetSlack:
 		if strings.ContainsAny(t.Ref, " /") || len(t.Ref) > 40 {
 			return Errorf(EINVALID, "slack target %q must be a channel id such as C0123ABC", t.Ref)
@@ -135,6 +137,9 @@ func (p *EscalationPolicy) Validate() error {
 		for j := range s.Targets {
 			if err := s.Targets[j].Validate(); err != nil {
 				return Errorf(EINVALID, "step %d: %s", i+1, ErrorMessage(err))
+			}
+			if s.Targets[j].Kind == TargetPolicy {
+				return Errorf(EINVALID, "step %d: a step cannot name another policy", i+1)
 			}
 			if seen[s.Targets[j]] {
 				return Errorf(EINVALID, "step %d names %s twice", i+1, s.Targets[j])

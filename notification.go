@@ -40,6 +40,7 @@ type Notification struct {
 	Type            ContactType // how it is sent
 	Destination     string      // the address, as sent to
 	Text            string      // for verification codes, tests, reminders: the message itself
+	Ref             string      // a message to update in place (Slack channel/ts)
 	Status          NotificationStatus
 	Attempts        int
 	NextAttemptAt   time.Time

@@ -37,6 +37,7 @@ type User struct {
 	// WorkingHours are the person's normal hours (zone empty: Timezone);
 	// nil: Monday to Friday 09:00-18:00. Intervening outside them is paid.
 	WorkingHours *TimeWindow
+	Notify       NotifyPreferences
 	CreatedAt    time.Time
 }
 

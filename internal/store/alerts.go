@@ -89,6 +89,7 @@ type batch struct {
 	timeline *sql.Stmt
 	repeat   *sql.Stmt // count repeats and log them
 	quiet    *sql.Stmt // count repeats, log later
+	paging   map[int64]*servicePaging
 }
 
 // ApplyEvents stores a batch of events in one transaction and reports what
@@ -100,7 +101,7 @@ func (db *DB) ApplyEvents(ctx context.Context, items []IngestItem, now time.Time
 	}
 	results := make([]tocsin.EventResult, len(items))
 	err = db.InTx(ctx, func(tx *Tx) error {
-		b := &batch{tx: tx, now: now, byKey: map[string]*openAlert{}, byID: map[int64]*openAlert{},
+		b := &batch{tx: tx, now: now, byKey: map[string]*openAlert{}, byID: map[int64]*openAlert{}, paging: map[int64]*servicePaging{},
 			findOpen: tx.tx.StmtContext(ctx, stmts.findOpen), insert: tx.tx.StmtContext(ctx, stmts.insert),
 			timeline: tx.tx.StmtContext(ctx, stmts.timeline), repeat: tx.tx.StmtContext(ctx, stmts.repeat), quiet: tx.tx.StmtContext(ctx, stmts.quiet)}
 		var err error
@@ -312,6 +313,8 @@ func (b *batch) create(ctx context.Context, item *IngestItem) (int64, error) {
 		if err := b.addTimeline(ctx, id, tocsin.TimelineSuppressed, "", e.Channel, "kept without paging anyone"); err != nil {
 			return 0, err
 		}
+	} else if err := b.tx.startEscalation(ctx, id, serviceID, b.now, b.paging, false); err != nil {
+		return 0, err
 	}
 	b.remember(&openAlert{id: id, integrationID: item.Integration.ID, dedupKey: e.DedupKey, status: tocsin.StatusTriggered, priority: priority})
 	return id, nil
@@ -325,7 +328,10 @@ func (b *batch) setStatus(ctx context.Context, a *openAlert, to tocsin.AlertStat
 		delete(b.byKey, dedupIndex(a.integrationID, a.dedupKey))
 	}
 	a.status = to
-	return b.addTimeline(ctx, a.id, kind, actor, channel, message)
+	if err := b.addTimeline(ctx, a.id, kind, actor, channel, message); err != nil {
+		return err
+	}
+	return b.tx.escalationFollows(ctx, a.id, to, b.now)
 }
 
 // setAlertStatus moves an alert from a status to another and records who did it,
@@ -447,16 +453,20 @@ func (db *DB) IngestRequest(ctx context.Context, integrationID int64, id string)
 }
 
 const alertColumns = `a.id, COALESCE(a.integration_id, 0), COALESCE(a.service_id, 0), a.dedup_key, a.summary, a.details, a.source, a.priority, a.labels, a.links, a.status, a.suppressed, a.occurrences,
-	a.first_seen_at, a.last_seen_at, a.acked_at, a.acked_by, a.ack_channel, a.resolved_at, a.resolved_by, a.resolve_channel, a.updated_at`
+	a.first_seen_at, a.last_seen_at, a.acked_at, a.acked_by, a.ack_channel, a.resolved_at, a.resolved_by, a.resolve_channel, a.updated_at,
+	a.esc_policy_id, a.esc_epoch, a.esc_loop, a.esc_step, a.esc_next_at, a.esc_user_id`
 
 func scanAlert(row interface{ Scan(...any) error }) (*tocsin.Alert, error) {
 	var a tocsin.Alert
 	var labels, links string
-	var first, last, acked, resolved, updated int64
+	var first, last, acked, resolved, updated, next int64
+	e := &a.Escalation
 	if err := row.Scan(&a.ID, &a.IntegrationID, &a.ServiceID, &a.DedupKey, &a.Summary, &a.Details, &a.Source, &a.Priority, &labels, &links, &a.Status, &a.Suppressed, &a.Occurrences,
-		&first, &last, &acked, &a.AckedBy, &a.AckChannel, &resolved, &a.ResolvedBy, &a.ResolveChannel, &updated); err != nil {
+		&first, &last, &acked, &a.AckedBy, &a.AckChannel, &resolved, &a.ResolvedBy, &a.ResolveChannel, &updated,
+		&e.PolicyID, &e.Epoch, &e.Loop, &e.Step, &next, &e.UserID); err != nil {
 		return nil, err
 	}
+	e.NextAt = fromMS(next)
 	a.FirstSeenAt, a.LastSeenAt, a.AckedAt, a.ResolvedAt, a.UpdatedAt = fromMS(first), fromMS(last), fromMS(acked), fromMS(resolved), fromMS(updated)
 	if err := json.Unmarshal([]byte(labels), &a.Labels); err != nil {
 		return nil, fmt.Errorf("alert %d labels: %w", a.ID, err)
@@ -674,6 +684,9 @@ func (db *DB) actOnAlerts(ctx context.Context, ids []int64, act AlertAction, to 
 					return err
 				}
 				if _, err := tx.exec(ctx, `INSERT INTO alert_timeline (alert_id, at, kind, actor, channel, message) VALUES ($1, $2, $3, $4, $5, '')`, id, ms(now), kind, act.Actor, act.Channel); err != nil {
+					return err
+				}
+				if err := tx.escalationFollows(ctx, id, to, now); err != nil {
 					return err
 				}
 			}

@@ -114,8 +114,9 @@ func TestAlertLifecycle(t *testing.T) {
 		for _, e := range timeline {
 			kinds = append(kinds, e.Kind)
 		}
-		want := []tocsin.TimelineKind{tocsin.TimelineCreated, tocsin.TimelineAcknowledged, tocsin.TimelineRepeated, tocsin.TimelineRetriggered, tocsin.TimelineResolved}
-		if msg := timeline[3].Message; msg != "triggered again: priority raised from P3 to P1" {
+		// Escalated: the line that says why nobody is paged (no service).
+		want := []tocsin.TimelineKind{tocsin.TimelineCreated, tocsin.TimelineEscalated, tocsin.TimelineAcknowledged, tocsin.TimelineRepeated, tocsin.TimelineRetriggered, tocsin.TimelineResolved}
+		if msg := timeline[4].Message; msg != "triggered again: priority raised from P3 to P1" {
 			t.Errorf("re-trigger reads %q", msg)
 		}
 		if len(kinds) != len(want) {

@@ -143,7 +143,7 @@ func (tx *Tx) resolveAlertsOf(ctx context.Context, where string, arg any, why st
 		SELECT id, $1, 'resolved', 'Tocsin', '', '`+why+`' FROM alerts WHERE status <> 'resolved' AND `+where, ms(now), arg); err != nil {
 		return fmt.Errorf("resolve alerts: %w", err)
 	}
-	if _, err := tx.exec(ctx, `UPDATE alerts SET status = 'resolved', resolved_at = $1, resolved_by = 'Tocsin', resolve_channel = '', updated_at = $1
+	if _, err := tx.exec(ctx, `UPDATE alerts SET status = 'resolved', resolved_at = $1, resolved_by = 'Tocsin', resolve_channel = '', updated_at = $1, esc_next_at = 0
 		WHERE status <> 'resolved' AND `+where, ms(now), arg); err != nil {
 		return fmt.Errorf("resolve alerts: %w", err)
 	}

@@ -3,23 +3,67 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/tocsin/tocsin"
 )
 
-const serviceColumns = `s.id, s.name, s.description, COALESCE(s.team_id, 0), COALESCE(t.name, ''), s.created_at`
-const serviceFrom = ` FROM services s LEFT JOIN teams t ON t.id = s.team_id`
+const serviceColumns = `s.id, s.name, s.description, COALESCE(s.team_id, 0), COALESCE(t.name, ''), s.created_at,
+	COALESCE(s.escalation_policy_id, 0), COALESCE(p.name, ''), COALESCE(s.off_hours_policy_id, 0), COALESCE(o.name, ''), s.business_hours, s.maintenance`
+const serviceFrom = ` FROM services s LEFT JOIN teams t ON t.id = s.team_id
+	LEFT JOIN escalation_policies p ON p.id = s.escalation_policy_id LEFT JOIN escalation_policies o ON o.id = s.off_hours_policy_id`
 
 func scanService(row interface{ Scan(...any) error }) (*tocsin.Service, error) {
 	var s tocsin.Service
 	var created int64
-	if err := row.Scan(&s.ID, &s.Name, &s.Description, &s.TeamID, &s.TeamName, &created); err != nil {
+	var hours, maintenance string
+	if err := row.Scan(&s.ID, &s.Name, &s.Description, &s.TeamID, &s.TeamName, &created,
+		&s.EscalationPolicyID, &s.EscalationPolicy, &s.OffHoursPolicyID, &s.OffHoursPolicy, &hours, &maintenance); err != nil {
 		return nil, err
 	}
 	s.CreatedAt = fromMS(created)
+	if hours != "" {
+		s.BusinessHours = new(tocsin.TimeWindow)
+		if err := json.Unmarshal([]byte(hours), s.BusinessHours); err != nil {
+			return nil, fmt.Errorf("service %d business hours: %w", s.ID, err)
+		}
+	}
+	if err := json.Unmarshal([]byte(maintenance), &s.Maintenance); err != nil {
+		return nil, fmt.Errorf("service %d maintenance: %w", s.ID, err)
+	}
 	return &s, nil
+}
+
+// serviceOptions are the paging columns of a service, as stored.
+func serviceOptions(s *tocsin.Service) (hours, maintenance string) {
+	m := s.Maintenance
+	if m == nil {
+		m = []tocsin.MaintenanceWindow{}
+	}
+	b, _ := json.Marshal(m)
+	return encodeHours(s.BusinessHours), string(b)
+}
+
+// resolvePolicies fills the policy ids of a service from their names when
+// only names are given (apply, forms), and checks they exist.
+func (tx *Tx) resolvePolicies(ctx context.Context, s *tocsin.Service) error {
+	for _, ref := range []struct {
+		id   *int64
+		name string
+	}{{&s.EscalationPolicyID, s.EscalationPolicy}, {&s.OffHoursPolicyID, s.OffHoursPolicy}} {
+		if *ref.id != 0 || ref.name == "" {
+			continue
+		}
+		if err := tx.queryRow(ctx, `SELECT id FROM escalation_policies WHERE name = $1`, ref.name).Scan(ref.id); err != nil {
+			return notFound(err, "escalation policy %q not found", ref.name)
+		}
+	}
+	if s.OffHoursPolicyID != 0 && s.EscalationPolicyID == 0 {
+		return tocsin.Errorf(tocsin.EINVALID, "an off-hours policy needs a business-hours escalation policy too")
+	}
+	return nil
 }
 
 // CreateService stores a new service.
@@ -28,7 +72,12 @@ func (db *DB) CreateService(ctx context.Context, s *tocsin.Service, now time.Tim
 		return err
 	}
 	return db.InTx(ctx, func(tx *Tx) error {
-		id, err := tx.insertID(ctx, `INSERT INTO services (name, description, team_id, created_at) VALUES ($1, $2, $3, $4)`, s.Name, s.Description, nullID(s.TeamID), ms(now))
+		if err := tx.resolvePolicies(ctx, s); err != nil {
+			return err
+		}
+		hours, maintenance := serviceOptions(s)
+		id, err := tx.insertID(ctx, `INSERT INTO services (name, description, team_id, created_at, escalation_policy_id, off_hours_policy_id, business_hours, maintenance) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			s.Name, s.Description, nullID(s.TeamID), ms(now), nullID(s.EscalationPolicyID), nullID(s.OffHoursPolicyID), hours, maintenance)
 		if isUniqueViolation(err) {
 			return tocsin.Errorf(tocsin.ECONFLICT, "service %q exists already", s.Name)
 		}
@@ -40,13 +89,18 @@ func (db *DB) CreateService(ctx context.Context, s *tocsin.Service, now time.Tim
 	})
 }
 
-// UpdateService changes a service's name, description and owner team.
+// UpdateService changes a service's name, description, owner team, policies and maintenance windows.
 func (db *DB) UpdateService(ctx context.Context, s *tocsin.Service) error {
 	if err := s.Validate(); err != nil {
 		return err
 	}
 	return db.InTx(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `UPDATE services SET name = $1, description = $2, team_id = $3 WHERE id = $4`, s.Name, s.Description, nullID(s.TeamID), s.ID)
+		if err := tx.resolvePolicies(ctx, s); err != nil {
+			return err
+		}
+		hours, maintenance := serviceOptions(s)
+		res, err := tx.exec(ctx, `UPDATE services SET name = $1, description = $2, team_id = $3, escalation_policy_id = $4, off_hours_policy_id = $5, business_hours = $6, maintenance = $7 WHERE id = $8`,
+			s.Name, s.Description, nullID(s.TeamID), nullID(s.EscalationPolicyID), nullID(s.OffHoursPolicyID), hours, maintenance, s.ID)
 		if isUniqueViolation(err) {
 			return tocsin.Errorf(tocsin.ECONFLICT, "service %q exists already", s.Name)
 		}

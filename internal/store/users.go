@@ -12,14 +12,17 @@ import (
 	"github.com/tocsin/tocsin"
 )
 
-const userColumns = `id, email, name, role, timezone, locale, phone, working_hours, created_at`
+const userColumns = `id, email, name, role, timezone, locale, phone, working_hours, created_at, notify_prefs`
 
 func scanUser(row interface{ Scan(...any) error }) (*tocsin.User, error) {
 	var u tocsin.User
 	var created int64
-	var hours string
-	if err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.Timezone, &u.Locale, &u.Phone, &hours, &created); err != nil {
+	var hours, prefs string
+	if err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.Timezone, &u.Locale, &u.Phone, &hours, &created, &prefs); err != nil {
 		return nil, err
+	}
+	if err := json.Unmarshal([]byte(prefs), &u.Notify); err != nil {
+		return nil, fmt.Errorf("user %d notification preferences: %w", u.ID, err)
 	}
 	u.CreatedAt = fromMS(created)
 	if hours != "" {
@@ -328,6 +331,24 @@ func (db *DB) RevokeAPIToken(ctx context.Context, userID, tokenID int64, now tim
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return tocsin.Errorf(tocsin.ENOTFOUND, "token %d not found or already revoked", tokenID)
+		}
+		return nil
+	})
+}
+
+// SetNotifyPreferences stores a person's status-update and shift-reminder choices.
+func (db *DB) SetNotifyPreferences(ctx context.Context, userID int64, p tocsin.NotifyPreferences) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	b, _ := json.Marshal(p)
+	return db.InTx(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `UPDATE users SET notify_prefs = $1 WHERE id = $2`, string(b), userID)
+		if err != nil {
+			return fmt.Errorf("set notification preferences: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return tocsin.Errorf(tocsin.ENOTFOUND, "user %d not found", userID)
 		}
 		return nil
 	})

@@ -31,8 +31,14 @@ func (h *Handler) serviceSave(w http.ResponseWriter, r *http.Request, v *view) {
 	if err == nil {
 		err = h.checkTeam(r.Context(), form.TeamID)
 	}
+	var svc *tocsin.Service
 	if err == nil {
-		err = h.opts.DB.UpdateService(r.Context(), &tocsin.Service{ID: id, Name: form.Name, Description: form.Description, TeamID: form.TeamID})
+		// Load it whole: this form does not carry the paging settings, which stay as they are.
+		svc, err = h.opts.DB.Service(r.Context(), id)
+	}
+	if err == nil {
+		svc.Name, svc.Description, svc.TeamID = form.Name, form.Description, form.TeamID
+		err = h.opts.DB.UpdateService(r.Context(), svc)
 	}
 	switch code := tocsin.ErrorCode(err); {
 	case err == nil:

@@ -1,0 +1,251 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/tocsin/tocsin"
+)
+
+// enqueue writes an outbox row unless one with its key exists; it reports
+// whether it wrote it. The key is what makes a message impossible to send twice.
+func (tx *Tx) enqueue(ctx context.Context, n *tocsin.Notification, now time.Time) (bool, error) {
+	if n.NextAttemptAt.IsZero() {
+		n.NextAttemptAt = now
+	}
+	id, err := tx.insertID(ctx, `INSERT INTO notifications (key, kind, alert_id, user_id, contact_method_id, type, destination, text, ref, step, rule_id, status, next_attempt_at, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'pending', $12, $13) ON CONFLICT (key) DO NOTHING`,
+		n.Key, n.Kind, nullID(n.AlertID), nullID(n.UserID), nullID(n.ContactMethodID), n.Type, n.Destination, n.Text, n.Ref, n.Step, n.RuleID, ms(n.NextAttemptAt), ms(now))
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("enqueue %s: %w", n.Key, err)
+	}
+	n.ID, n.Status = id, tocsin.NotificationPending
+	return true, nil
+}
+
+// Enqueue writes an outbox row unless one with its key exists.
+func (db *DB) Enqueue(ctx context.Context, n *tocsin.Notification, now time.Time) (bool, error) {
+	var ok bool
+	err := db.InTx(ctx, func(tx *Tx) error {
+		var err error
+		ok, err = tx.enqueue(ctx, n, now)
+		return err
+	})
+	return ok, err
+}
+
+// Outgoing is a claimed outbox row with what sending it needs.
+type Outgoing struct {
+	tocsin.Notification
+	Secret string // the webhook contact's signing key
+	Locale string // the person's language
+	// Alert state when claimed, for pages: a page for an alert no longer
+	// triggered is cancelled, not sent.
+	AlertStatus tocsin.AlertStatus
+}
+
+const outgoingColumns = `n.id, n.key, n.kind, COALESCE(n.alert_id, 0), COALESCE(n.user_id, 0), COALESCE(u.name, ''), COALESCE(n.contact_method_id, 0), n.type, n.destination, n.text, n.ref,
+	n.step, n.rule_id, n.status, n.attempts, n.next_attempt_at, n.provider_id, n.error, n.bundle_id, n.created_at, n.sent_at, COALESCE(c.secret, ''), COALESCE(u.locale, ''), COALESCE(a.status, '')`
+const outgoingFrom = ` FROM notifications n LEFT JOIN users u ON u.id = n.user_id LEFT JOIN contact_methods c ON c.id = n.contact_method_id LEFT JOIN alerts a ON a.id = n.alert_id`
+
+func scanOutgoing(row interface{ Scan(...any) error }) (*Outgoing, error) {
+	var o Outgoing
+	n := &o.Notification
+	var next, created, sent int64
+	if err := row.Scan(&n.ID, &n.Key, &n.Kind, &n.AlertID, &n.UserID, &n.UserName, &n.ContactMethodID, &n.Type, &n.Destination, &n.Text, &n.Ref,
+		&n.Step, &n.RuleID, &n.Status, &n.Attempts, &next, &n.ProviderID, &n.Error, &n.BundleID, &created, &sent, &o.Secret, &o.Locale, &o.AlertStatus); err != nil {
+		return nil, err
+	}
+	n.NextAttemptAt, n.CreatedAt, n.SentAt = fromMS(next), fromMS(created), fromMS(sent)
+	return &o, nil
+}
+
+// ReclaimExpired puts back rows whose sender stopped (a crash, a lost leader)
+// before recording the result: they are sent again, and say so.
+func (db *DB) ReclaimExpired(ctx context.Context, now time.Time) (int64, error) {
+	var n int64
+	err := db.InTx(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `UPDATE notifications SET status = 'pending', claim = '', error = 'the sender stopped while sending it; sent again' WHERE status = 'sending' AND claimed_until < $1`, ms(now))
+		if err != nil {
+			return err
+		}
+		n, _ = res.RowsAffected()
+		return nil
+	})
+	return n, err
+}
+
+// ClaimDue claims up to limit due rows for a lease, under a new claim token,
+// and returns them oldest first. Rows claimed by another sender are skipped.
+func (db *DB) ClaimDue(ctx context.Context, now time.Time, lease time.Duration, limit int) (string, []*Outgoing, error) {
+	claim := newSecret(12)
+	err := db.InTx(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `UPDATE notifications SET status = 'sending', claim = $1, claimed_until = $2
+			WHERE status = 'pending' AND next_attempt_at <= $3
+			AND id IN (SELECT id FROM notifications WHERE status = 'pending' AND next_attempt_at <= $3 ORDER BY next_attempt_at, id LIMIT $4)`,
+			claim, ms(now.Add(lease)), ms(now), limit)
+		return err
+	})
+	if err != nil {
+		return "", nil, fmt.Errorf("claim notifications: %w", err)
+	}
+	rows, err := db.claimed(ctx, claim)
+	return claim, rows, err
+}
+
+// ClaimDestination claims every due page for one destination, to send them as one message.
+func (db *DB) ClaimDestination(ctx context.Context, claim, destination string, now time.Time, lease time.Duration) ([]*Outgoing, error) {
+	err := db.InTx(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `UPDATE notifications SET status = 'sending', claim = $1, claimed_until = $2
+			WHERE status = 'pending' AND next_attempt_at <= $3 AND destination = $4 AND kind = 'page'`, claim, ms(now.Add(lease)), ms(now), destination)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claim destination: %w", err)
+	}
+	return db.claimed(ctx, claim)
+}
+
+func (db *DB) claimed(ctx context.Context, claim string) ([]*Outgoing, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+outgoingColumns+outgoingFrom+` WHERE n.claim = $1 AND n.status = 'sending' ORDER BY n.next_attempt_at, n.id`, claim)
+	if err != nil {
+		return nil, fmt.Errorf("read claimed notifications: %w", err)
+	}
+	defer rows.Close()
+	var out []*Outgoing
+	for rows.Next() {
+		o, err := scanOutgoing(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// LastPageSent is when the last page or bundle left for a destination; zero: never.
+func (db *DB) LastPageSent(ctx context.Context, destination string) (time.Time, error) {
+	var last sql.NullInt64
+	err := db.read.QueryRowContext(ctx, `SELECT MAX(sent_at) FROM notifications WHERE destination = $1 AND kind = 'page' AND status = 'sent'`, destination).Scan(&last)
+	return fromMS(last.Int64), err
+}
+
+// Outcome is what became of a claimed row.
+type Outcome struct {
+	ID         int64
+	Status     tocsin.NotificationStatus // sent, bundled, failed, cancelled or pending (retry)
+	ProviderID string
+	Error      string
+	NextAt     time.Time // for a retry
+	BundleID   int64
+	// Timeline lines to append to the row's alert, if it has one.
+	Timeline []TimelineLine
+	// Then enqueues follow-up rows in the same transaction (a fall-through to the next method).
+	Then []*tocsin.Notification
+}
+
+// TimelineLine is one line an engine decision adds to an alert's timeline.
+type TimelineLine struct {
+	AlertID int64
+	Kind    tocsin.TimelineKind
+	Actor   string
+	Channel tocsin.Channel
+	Message string
+}
+
+// Record stores outcomes of rows claimed under claim, with their timeline
+// lines and follow-ups, in one transaction. A row no longer held by this
+// claim (its lease ran out and someone else took it) is left alone.
+func (db *DB) Record(ctx context.Context, claim string, outcomes []Outcome, now time.Time) error {
+	return db.InTx(ctx, func(tx *Tx) error {
+		for _, o := range outcomes {
+			var res sql.Result
+			var err error
+			switch o.Status {
+			case tocsin.NotificationSent, tocsin.NotificationBundled:
+				res, err = tx.exec(ctx, `UPDATE notifications SET status = $1, provider_id = $2, error = '', bundle_id = $3, sent_at = $4, attempts = attempts + 1, claim = '' WHERE id = $5 AND claim = $6`,
+					o.Status, o.ProviderID, o.BundleID, ms(now), o.ID, claim)
+			case tocsin.NotificationPending:
+				res, err = tx.exec(ctx, `UPDATE notifications SET status = 'pending', error = $1, next_attempt_at = $2, attempts = attempts + 1, claim = '' WHERE id = $3 AND claim = $4`,
+					o.Error, ms(o.NextAt), o.ID, claim)
+			case tocsin.NotificationFailed:
+				res, err = tx.exec(ctx, `UPDATE notifications SET status = 'failed', error = $1, attempts = attempts + 1, claim = '' WHERE id = $2 AND claim = $3`, o.Error, o.ID, claim)
+			case tocsin.NotificationCancelled:
+				res, err = tx.exec(ctx, `UPDATE notifications SET status = 'cancelled', error = $1, claim = '' WHERE id = $2 AND claim = $3`, o.Error, o.ID, claim)
+			default:
+				return fmt.Errorf("record: unknown status %q", o.Status)
+			}
+			if err != nil {
+				return fmt.Errorf("record notification %d: %w", o.ID, err)
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				continue
+			}
+			for _, l := range o.Timeline {
+				if err := tx.addTimeline(ctx, l, now); err != nil {
+					return err
+				}
+			}
+			for _, f := range o.Then {
+				if _, err := tx.enqueue(ctx, f, now); err != nil {
+					return err
+				}
+			}
+		}
+		return tx.bump(ctx, CounterAlerts)
+	})
+}
+
+func (tx *Tx) addTimeline(ctx context.Context, l TimelineLine, now time.Time) error {
+	if l.AlertID == 0 {
+		return nil
+	}
+	_, err := tx.exec(ctx, `INSERT INTO alert_timeline (alert_id, at, kind, actor, channel, message) VALUES ($1, $2, $3, $4, $5, $6)`,
+		l.AlertID, ms(now), l.Kind, l.Actor, l.Channel, l.Message)
+	return err
+}
+
+// PendingFor reports whether a person still has a page waiting (or being sent)
+// for an alert's trigger and step: if so, a failed method needs no fall-through.
+func (db *DB) PendingFor(ctx context.Context, keyPrefix string, exceptID int64) (bool, error) {
+	var n int
+	// Keys are digits and separators: a prefix needs no LIKE escaping.
+	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM notifications WHERE key LIKE $1 AND id <> $2 AND status IN ('pending', 'sending')`,
+		keyPrefix+"%", exceptID).Scan(&n)
+	return n > 0, err
+}
+
+// Notifications lists outbox rows, newest first, for the admin page.
+func (db *DB) Notifications(ctx context.Context, f tocsin.NotificationFilter) ([]*Outgoing, error) {
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 100
+	}
+	q := `SELECT ` + outgoingColumns + outgoingFrom + ` WHERE ($1 = '' OR n.status = $1) AND ($2 = '' OR n.type = $2) AND ($3 = '' OR n.kind = $3)
+		AND ($4 = 0 OR n.user_id = $4) AND ($5 = 0 OR n.alert_id = $5) AND ($6 = 0 OR n.id < $6) ORDER BY n.id DESC LIMIT $7`
+	rows, err := db.read.QueryContext(ctx, q, string(f.Status), string(f.Type), string(f.Kind), f.UserID, f.AlertID, f.Before, f.Limit)
+	if err != nil {
+		return nil, fmt.Errorf("list notifications: %w", err)
+	}
+	defer rows.Close()
+	var out []*Outgoing
+	for rows.Next() {
+		o, err := scanOutgoing(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// Notification returns one outbox row.
+func (db *DB) Notification(ctx context.Context, id int64) (*Outgoing, error) {
+	o, err := scanOutgoing(db.read.QueryRowContext(ctx, `SELECT `+outgoingColumns+outgoingFrom+` WHERE n.id = $1`, id))
+	return o, notFound(err, "notification %d not found", id)
+}
