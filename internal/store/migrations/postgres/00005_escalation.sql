@@ -89,7 +89,14 @@ CREATE INDEX notifications_claim ON notifications (claim) WHERE claim <> '';
 CREATE INDEX notifications_destination ON notifications (destination, sent_at);
 CREATE INDEX notifications_alert ON notifications (alert_id);
 
+-- Server-wide values made once and kept: VAPID keys, the key that signs links.
+CREATE TABLE settings (
+    name  TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
 -- +goose Down
+DROP TABLE settings;
 DROP TABLE notifications;
 DROP TABLE notification_rules;
 DROP TABLE contact_methods;
