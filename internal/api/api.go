@@ -19,7 +19,8 @@ type Options struct {
 	Log       *slog.Logger
 	Pipeline  *ingest.Pipeline
 	PublicURL string
-	Notify    func() // an alert changed: wake live pages
+	Notify    func()                        // an alert changed: wake live pages and the engine
+	Offers    func(tocsin.ContactType) bool // whether this server can send through a contact type
 }
 
 // Handler serves /api/v1.

@@ -22,6 +22,7 @@ type Options struct {
 	AuthToken string // empty: Twilio is not configured, every endpoint answers 404
 	Fallback  string // E.164 number dialled when nobody on call answers or can be reached; empty: none
 	Ring      int    // seconds each person's phone rings
+	Wake      func() // an alert changed through a reply or a keypress: the engine acts at once; may be nil
 }
 
 // Handler serves Twilio's webhooks for the on-call number.

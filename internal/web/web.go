@@ -14,6 +14,7 @@ import (
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/ingest"
+	"github.com/tocsin/tocsin/internal/notify"
 	"github.com/tocsin/tocsin/internal/store"
 )
 
@@ -27,6 +28,12 @@ type Options struct {
 	Log       *slog.Logger
 	Pipeline  *ingest.Pipeline
 	PublicURL string
+
+	Wake   func()                        // a change the engine must act on at once (acknowledged, escalated, verify code); may be nil
+	Offers func(tocsin.ContactType) bool // whether this server can send through a contact type (its provider is configured)
+	Links  notify.LinkSigner             // signs and checks the acknowledgement links of e-mails and pushes
+	// VAPIDPublicKey is given to browsers that subscribe to Web Push.
+	VAPIDPublicKey string
 }
 
 // Handler serves the HTML interface.
