@@ -167,10 +167,10 @@ func (s *Sender) compose(m notify.Message) (*gomail.Msg, error) {
 	}
 	text := strings.TrimRight(m.Text, "\n")
 	if m.URL != "" {
-		text += "\n\n" + open + ": " + m.URL
+		text += "\n\n" + open + w.colon + m.URL
 	}
 	if m.AckURL != "" {
-		text += "\n" + w.ack + ": " + m.AckURL
+		text += "\n" + w.ack + w.colon + m.AckURL
 	}
 	msg.SetBodyString(gomail.TypeTextPlain, text+"\n")
 
@@ -219,13 +219,14 @@ func classify(err error) error {
 // words are the few fixed strings the message adds, by language.
 type words struct {
 	lang, openAlert, openAlerts, openTocsin, ack, footer string
+	colon                                                string // French puts a space before it
 }
 
 func wordsFor(locale string) words {
 	if strings.HasPrefix(locale, "fr") {
 		return words{lang: "fr", openAlert: "Ouvrir l’alerte", openAlerts: "Voir les alertes", openTocsin: "Ouvrir Tocsin",
-			ack: "Acquitter", footer: "Message envoyé par Tocsin."}
+			ack: "Acquitter", footer: "Message envoyé par Tocsin.", colon: "\u00a0: "}
 	}
 	return words{lang: "en", openAlert: "Open the alert", openAlerts: "See the alerts", openTocsin: "Open Tocsin",
-		ack: "Acknowledge", footer: "Sent by Tocsin."}
+		ack: "Acknowledge", footer: "Sent by Tocsin.", colon: ": "}
 }

@@ -89,7 +89,7 @@ func TestSendFrenchWithoutAck(t *testing.T) {
 	if got.Subject != m.Subject {
 		t.Errorf("subject = %q", got.Subject)
 	}
-	if got.Text != m.Text+"\n\nOuvrir l’alerte: https://tocsin.example.com/alerts/7\n" {
+	if got.Text != m.Text+"\n\nOuvrir l’alerte\u00a0: https://tocsin.example.com/alerts/7\n" {
 		t.Errorf("text = %q", got.Text)
 	}
 	if !strings.Contains(got.HTML, `<html lang="fr">`) || !strings.Contains(got.HTML, "Ouvrir l’alerte</a>") {
