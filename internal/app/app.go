@@ -18,7 +18,9 @@ import (
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/api"
 	"github.com/tocsin/tocsin/internal/config"
+	"github.com/tocsin/tocsin/internal/engine"
 	"github.com/tocsin/tocsin/internal/ingest"
+	"github.com/tocsin/tocsin/internal/notify"
 	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/twilio"
 	"github.com/tocsin/tocsin/internal/web"
@@ -31,6 +33,7 @@ type App struct {
 	Clock    tocsin.Clock
 	DB       *store.DB
 	Pipeline *ingest.Pipeline
+	Engine   *engine.Engine
 	web      *web.Handler
 	twiml    *twilio.Publisher
 	handler  http.Handler
@@ -46,27 +49,42 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, clock tocsin
 		return nil, err
 	}
 	a := &App{Config: cfg, Log: log, Clock: clock, DB: db}
+	vapidPublic, vapidPrivate, linkKey, err := serverKeys(ctx, db, cfg.Providers)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	registry := senders(cfg, vapidPublic, vapidPrivate)
+	links := notify.LinkSigner{Key: linkKey}
+	// An alert changed: live pages refresh, and the engine acts at once.
+	changed := func() {
+		a.web.Notify()
+		a.Engine.Wake()
+	}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	ingestMetrics := ingest.NewMetrics(reg)
 	a.Pipeline = ingest.NewPipeline(db, clock, log, ingestMetrics, ingest.Options{
 		RateLimit: cfg.RateLimit, Burst: cfg.RateBurst,
-		OnCommit: func() { a.web.Notify() },
+		OnCommit: changed,
 	})
-	a.web, err = web.New(web.Options{DB: db, Clock: clock, Log: log, Pipeline: a.Pipeline, PublicURL: cfg.PublicURL})
+	a.Engine = engine.New(engine.Options{DB: db, Clock: clock, Log: log, Senders: registry, PublicURL: cfg.PublicURL, Links: links,
+		OnChange: func() { a.web.Notify() }})
+	a.web, err = web.New(web.Options{DB: db, Clock: clock, Log: log, Pipeline: a.Pipeline, PublicURL: cfg.PublicURL,
+		Wake: a.Engine.Wake, Offers: registry.Offers, Links: links, VAPIDPublicKey: vapidPublic})
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
-	apiHandler := api.New(api.Options{DB: db, Clock: clock, Log: log, Pipeline: a.Pipeline, PublicURL: cfg.PublicURL, Notify: a.web.Notify})
+	apiHandler := api.New(api.Options{DB: db, Clock: clock, Log: log, Pipeline: a.Pipeline, PublicURL: cfg.PublicURL, Notify: changed, Offers: registry.Offers})
 
 	mux := http.NewServeMux()
 	ingest.NewHandler(a.Pipeline, log, ingestMetrics).Routes(mux)
 	apiHandler.Routes(mux)
 	twilio.New(twilio.Options{
 		DB: db, Clock: clock, Log: log, PublicURL: cfg.PublicURL,
-		AuthToken: cfg.TwilioAuthToken, Fallback: cfg.OncallFallback, Ring: cfg.TwilioRing,
+		AuthToken: cfg.TwilioAuthToken, Fallback: cfg.OncallFallback, Ring: cfg.TwilioRing, Wake: changed,
 	}).Routes(mux)
 	a.twiml = twilio.NewPublisher(twilio.PublisherOptions{
 		DB: db, Clock: clock, Log: log, Fallback: cfg.OncallFallback, Ring: cfg.TwilioRing,
@@ -101,6 +119,7 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 	live.Go(func() { a.web.Run(webCtx) })
 	// The static copy of the on-call number's answers, for when this server is down.
 	live.Go(func() { a.twiml.Run(webCtx) })
+	live.Go(func() { a.Engine.Run(webCtx) })
 
 	server := &http.Server{
 		Handler:           a.handler,

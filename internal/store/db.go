@@ -287,3 +287,7 @@ func isTransient(err error) bool {
 	msg := err.Error()
 	return strings.Contains(msg, "SQLSTATE 40P01") || strings.Contains(msg, "SQLSTATE 40001")
 }
+
+// Conn returns a connection of its own from the pool, for a session-scoped
+// lock (the engine's leadership on PostgreSQL). The caller closes it.
+func (db *DB) Conn(ctx context.Context) (*sql.Conn, error) { return db.write.Conn(ctx) }

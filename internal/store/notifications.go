@@ -100,10 +100,10 @@ func (db *DB) ClaimDue(ctx context.Context, now time.Time, lease time.Duration, 
 }
 
 // ClaimDestination claims every due page for one destination, to send them as one message.
-func (db *DB) ClaimDestination(ctx context.Context, claim, destination string, now time.Time, lease time.Duration) ([]*Outgoing, error) {
+func (db *DB) ClaimDestination(ctx context.Context, claim string, typ tocsin.ContactType, destination string, now time.Time, lease time.Duration) ([]*Outgoing, error) {
 	err := db.InTx(ctx, func(tx *Tx) error {
 		_, err := tx.exec(ctx, `UPDATE notifications SET status = 'sending', claim = $1, claimed_until = $2
-			WHERE status = 'pending' AND next_attempt_at <= $3 AND destination = $4 AND kind = 'page'`, claim, ms(now.Add(lease)), ms(now), destination)
+			WHERE status = 'pending' AND next_attempt_at <= $3 AND destination = $4 AND type = $5 AND kind = 'page'`, claim, ms(now.Add(lease)), ms(now), destination, typ)
 		return err
 	})
 	if err != nil {
@@ -130,16 +130,17 @@ func (db *DB) claimed(ctx context.Context, claim string) ([]*Outgoing, error) {
 }
 
 // LastPageSent is when the last page or bundle left for a destination; zero: never.
-func (db *DB) LastPageSent(ctx context.Context, destination string) (time.Time, error) {
+func (db *DB) LastPageSent(ctx context.Context, typ tocsin.ContactType, destination string) (time.Time, error) {
 	var last sql.NullInt64
-	err := db.read.QueryRowContext(ctx, `SELECT MAX(sent_at) FROM notifications WHERE destination = $1 AND kind = 'page' AND status = 'sent'`, destination).Scan(&last)
+	err := db.read.QueryRowContext(ctx, `SELECT MAX(sent_at) FROM notifications WHERE destination = $1 AND type = $2 AND kind = 'page' AND status = 'sent'`, destination, typ).Scan(&last)
 	return fromMS(last.Int64), err
 }
 
 // Outcome is what became of a claimed row.
 type Outcome struct {
 	ID         int64
-	Status     tocsin.NotificationStatus // sent, bundled, failed, cancelled or pending (retry)
+	Status     tocsin.NotificationStatus // sent, bundled, failed, cancelled or pending (retry, or postponed)
+	Postpone   bool                      // pending without an attempt: throttled until NextAt
 	ProviderID string
 	Error      string
 	NextAt     time.Time // for a retry
@@ -172,6 +173,10 @@ func (db *DB) Record(ctx context.Context, claim string, outcomes []Outcome, now 
 				res, err = tx.exec(ctx, `UPDATE notifications SET status = $1, provider_id = $2, error = '', bundle_id = $3, sent_at = $4, attempts = attempts + 1, claim = '' WHERE id = $5 AND claim = $6`,
 					o.Status, o.ProviderID, o.BundleID, ms(now), o.ID, claim)
 			case tocsin.NotificationPending:
+				if o.Postpone {
+					res, err = tx.exec(ctx, `UPDATE notifications SET status = 'pending', next_attempt_at = $1, claim = '' WHERE id = $2 AND claim = $3`, ms(o.NextAt), o.ID, claim)
+					break
+				}
 				res, err = tx.exec(ctx, `UPDATE notifications SET status = 'pending', error = $1, next_attempt_at = $2, attempts = attempts + 1, claim = '' WHERE id = $3 AND claim = $4`,
 					o.Error, ms(o.NextAt), o.ID, claim)
 			case tocsin.NotificationFailed:
@@ -248,4 +253,13 @@ func (db *DB) Notifications(ctx context.Context, f tocsin.NotificationFilter) ([
 func (db *DB) Notification(ctx context.Context, id int64) (*Outgoing, error) {
 	o, err := scanOutgoing(db.read.QueryRowContext(ctx, `SELECT `+outgoingColumns+outgoingFrom+` WHERE n.id = $1`, id))
 	return o, notFound(err, "notification %d not found", id)
+}
+
+// Idle reports whether the engine has nothing to do at now: no step due, no
+// message due or being sent.
+func (db *DB) Idle(ctx context.Context, now time.Time) (bool, error) {
+	var n int
+	err := db.read.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM alerts WHERE esc_next_at > 0 AND esc_next_at <= $1 AND status = 'triggered')
+		+ (SELECT COUNT(*) FROM notifications WHERE (status = 'pending' AND next_attempt_at <= $1) OR status = 'sending')`, ms(now)).Scan(&n)
+	return n == 0, err
 }

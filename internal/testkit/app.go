@@ -58,6 +58,7 @@ func Start(t testing.TB, engine string, edit ...func(*config.Config)) *App {
 		ln.Close()
 		t.Fatalf("open app: %v", err)
 	}
+	clock.OnMove(a.Engine.Wake)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx, ln) }()

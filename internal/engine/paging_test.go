@@ -1,0 +1,256 @@
+package engine_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/store"
+	"github.com/tocsin/tocsin/internal/testkit"
+)
+
+// An alert arrives over HTTP; the person on call's phone gets an SMS at once,
+// a call two minutes later, and the next step pages Bob ten minutes in. When
+// Bob acknowledges, nothing more is sent.
+func TestPagesEscalateUntilAcknowledged(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		p := startPager(t, engine)
+		p.person("alice@example.com", "Alice Martin", "sms +33612345678 0m high", "voice +33612345678 2m high")
+		bob := p.person("bob@example.com", "Bob Durand", "sms +33698765432 0m high")
+		p.policy("payments-default", 0, "0m user:alice@example.com", "10m user:bob@example.com")
+
+		a := p.trigger("disk-db1", "Disk full on db1", "critical")
+		sms := p.twilio.WaitMessages(t, 1)
+		if sms[0].To != "+33612345678" || !strings.Contains(sms[0].Body, fmt.Sprintf("#%d", a.ID)) || !strings.Contains(sms[0].Body, fmt.Sprintf("4 %d", a.ID)) {
+			t.Fatalf("first SMS = %+v", sms[0])
+		}
+		p.settle()
+		if n := len(p.twilio.Calls()); n != 0 {
+			t.Fatalf("a call left before its rule's 2 minutes: %d", n)
+		}
+
+		p.advance(2 * time.Minute)
+		calls := p.twilio.WaitCalls(t, 1)
+		if calls[0].To != "+33612345678" || !strings.HasPrefix(calls[0].URL, p.app.URL+"/twilio/voice/page/") {
+			t.Fatalf("call = %+v", calls[0])
+		}
+		p.advance(7 * time.Minute)
+		if n := len(p.twilio.Messages()); n != 1 {
+			t.Fatalf("Bob was paged before the second step's 10 minutes: %d SMS", n)
+		}
+		p.advance(time.Minute)
+		sms = p.twilio.WaitMessages(t, 2)
+		if sms[1].To != "+33698765432" {
+			t.Fatalf("second step paged %s, want Bob", sms[1].To)
+		}
+
+		if _, err := p.app.DB.ActOnAlerts(p.ctx, []int64{a.ID}, store.AlertAction{Action: tocsin.ActionAcknowledge, Actor: bob.Name, Channel: tocsin.ChannelWeb}, p.app.Clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		p.advance(time.Hour)
+		if len(p.twilio.Messages()) != 2 || len(p.twilio.Calls()) != 1 {
+			t.Fatalf("after the acknowledgement: %d SMS, %d calls", len(p.twilio.Messages()), len(p.twilio.Calls()))
+		}
+		steps := p.timeline(a.ID, tocsin.TimelineEscalated)
+		if len(steps) < 4 || !strings.Contains(steps[0], "step 1 of payments-default: Alice Martin") || !strings.Contains(strings.Join(steps, "\n"), "step 2 of payments-default: Bob Durand") {
+			t.Errorf("escalation lines = %q", steps)
+		}
+		if sent := p.timeline(a.ID, tocsin.TimelineNotified); len(sent) != 3 {
+			t.Errorf("notified lines = %q, want 3", sent)
+		}
+	})
+}
+
+// Acknowledging through the sender's own format (PagerDuty acknowledge)
+// cancels the pages still to come; triggering again restarts from step one.
+func TestAcknowledgeStopsAndRetriggerRestarts(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		p := startPager(t, engine)
+		alice := p.person("alice@example.com", "Alice Martin", "sms +33612345678 0m high", "voice +33612345678 2m high")
+		p.policy("payments-default", 2, "0m user:alice@example.com")
+
+		a := p.trigger("disk-db1", "Disk full on db1", "critical")
+		p.twilio.WaitMessages(t, 1)
+		ack := p.event("acknowledge", "disk-db1")
+		if ack != 202 {
+			t.Fatalf("acknowledge: HTTP %d", ack)
+		}
+		p.advance(time.Hour)
+		if len(p.twilio.Messages()) != 1 || len(p.twilio.Calls()) != 0 {
+			t.Fatalf("after acknowledgement: %d SMS, %d calls", len(p.twilio.Messages()), len(p.twilio.Calls()))
+		}
+		rows := p.waitRows(tocsin.NotificationFilter{AlertID: a.ID, Status: tocsin.NotificationCancelled}, 1)
+		if rows[0].Type != tocsin.ContactVoice {
+			t.Errorf("cancelled row = %+v", rows[0])
+		}
+
+		if _, err := p.app.DB.ActOnAlerts(p.ctx, []int64{a.ID}, store.AlertAction{Action: tocsin.ActionUnacknowledge, Actor: alice.Name, Channel: tocsin.ChannelWeb}, p.app.Clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		p.twilio.WaitMessages(t, 2)
+		p.advance(2 * time.Minute)
+		p.twilio.WaitCalls(t, 1)
+	})
+}
+
+// A low-urgency alert follows the low-urgency rules: an e-mail with a signed
+// acknowledgement link, not a phone call.
+func TestLowUrgencyByEmail(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		p := startPager(t, engine)
+		p.person("alice@example.com", "Alice Martin", "voice +33612345678 0m high", "email alice@example.com 0m low")
+		p.policy("payments-default", 0, "0m user:alice@example.com")
+
+		a := p.trigger("slow-api", "API latency <b>high</b>", "warning")
+		mail := p.smtp.WaitFor(t, 1)
+		if mail[0].To[0] != "alice@example.com" || !strings.Contains(mail[0].Subject, "API latency <b>high</b>") || !strings.Contains(mail[0].Subject, fmt.Sprintf("#%d", a.ID)) {
+			t.Fatalf("mail = %+v", mail[0])
+		}
+		if !strings.Contains(mail[0].Text, p.app.URL+"/ack/") || strings.Contains(mail[0].HTML, "<b>high</b>") {
+			t.Errorf("mail lacks its ack link, or shows the summary unescaped:\n%s\n%s", mail[0].Text, mail[0].HTML)
+		}
+		p.settle()
+		if len(p.twilio.Calls()) != 0 {
+			t.Error("a P3 alert rang a phone")
+		}
+	})
+}
+
+// During a maintenance window alerts are recorded, and nobody is paged.
+func TestMaintenanceRecordsWithoutPaging(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		p := startPager(t, engine)
+		p.person("alice@example.com", "Alice Martin", "sms +33612345678 0m high")
+		p.policy("payments-default", 0, "0m user:alice@example.com")
+		svc, _ := p.app.DB.Service(p.ctx, p.svc.ID)
+		// testkit's clock starts on a Monday at 08:00 UTC.
+		svc.Maintenance = []tocsin.MaintenanceWindow{{Weekly: &tocsin.TimeWindow{Days: []string{"mon"}, Start: "07:30", End: "09:00", Timezone: "UTC"}}}
+		if err := p.app.DB.UpdateService(p.ctx, svc); err != nil {
+			t.Fatal(err)
+		}
+		a := p.trigger("disk-db1", "Disk full on db1", "critical")
+		p.advance(time.Hour)
+		if n := len(p.twilio.Messages()); n != 0 {
+			t.Fatalf("%d SMS during maintenance", n)
+		}
+		if lines := p.timeline(a.ID, tocsin.TimelineMaintenance); len(lines) != 1 || !strings.Contains(lines[0], "every mon 07:30–09:00") {
+			t.Errorf("maintenance lines = %q", lines)
+		}
+		// After the window, a new alert pages.
+		p.trigger("disk-db2", "Disk full on db2", "critical")
+		p.twilio.WaitMessages(t, 1)
+	})
+}
+
+// Failure test 1: the SMS provider answers 500 for five minutes. Retries back
+// off, the page is delivered after recovery, exactly once.
+func TestProviderOutageRetriesThenDeliversOnce(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		p := startPager(t, engine)
+		p.person("alice@example.com", "Alice Martin", "sms +33612345678 0m high")
+		p.policy("payments-default", 0, "0m user:alice@example.com")
+		p.twilio.SetFailing(500, 20500)
+
+		a := p.trigger("disk-db1", "Disk full on db1", "critical")
+		p.twilio.WaitAttempts(t, 1)
+		for elapsed := time.Duration(0); elapsed < 5*time.Minute; elapsed += 5 * time.Second {
+			p.advance(5 * time.Second)
+		}
+		attempts := p.twilio.Attempts()
+		// Back-off 5, 10, 20, 40, 80, 160 s: 7 tries in five minutes, not 60.
+		if attempts < 5 || attempts > 8 {
+			t.Errorf("%d attempts in five minutes of outage", attempts)
+		}
+		p.twilio.Recover()
+		p.advance(10 * time.Minute)
+		sms := p.twilio.WaitMessages(t, 1)
+		p.advance(time.Hour)
+		if len(p.twilio.Messages()) != 1 || sms[0].To != "+33612345678" {
+			t.Fatalf("delivered %d times: %+v", len(p.twilio.Messages()), p.twilio.Messages())
+		}
+		if failed := p.timeline(a.ID, tocsin.TimelineNotifyFailed); len(failed) < 5 || !strings.Contains(failed[0], "retry 1 in 5s") {
+			t.Errorf("failure lines = %q", failed)
+		}
+	})
+}
+
+// Failure test 2: a permanent provider error. The person's next method is used
+// when its rule says; a person with no later rule is tried on another
+// verified method at once.
+func TestPermanentErrorFallsThrough(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		p := startPager(t, engine)
+		p.person("alice@example.com", "Alice Martin", "sms +33612345678 0m high", "voice +33612345678 3m high")
+		bob := p.person("bob@example.com", "Bob Durand", "sms +33698765432 0m high")
+		mail := &tocsin.ContactMethod{UserID: bob.ID, Name: "work", Type: tocsin.ContactEmail, Value: "bob@example.com"}
+		if err := p.app.DB.CreateContactMethod(p.ctx, mail, p.app.Clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		p.app.DB.MarkContactVerified(p.ctx, bob.ID, mail.ID, p.app.Clock.Now())
+		p.policy("payments-default", 0, "0m user:alice@example.com,user:bob@example.com")
+
+		p.twilio.SetFailing(400, 21211) // "The 'To' number is not a valid phone number"
+		p.trigger("disk-db1", "Disk full on db1", "critical")
+		got := p.smtp.WaitFor(t, 1)
+		if got[0].To[0] != "bob@example.com" {
+			t.Fatalf("fall-through mail went to %v", got[0].To)
+		}
+		p.twilio.Recover()
+		p.advance(2 * time.Minute)
+		if len(p.twilio.Calls()) != 0 {
+			t.Fatal("Alice's call left before its rule's 3 minutes")
+		}
+		p.advance(time.Minute)
+		if c := p.twilio.WaitCalls(t, 1); c[0].To != "+33612345678" {
+			t.Fatalf("call to %s", c[0].To)
+		}
+		if n := len(p.twilio.Messages()); n != 0 {
+			t.Fatalf("a refused SMS was retried: %d sent", n)
+		}
+	})
+}
+
+// Failure test 5: 2,000 alerts in 10 seconds for one on-call person make a
+// bounded number of messages, each alert accounted for.
+func TestAlertStormIsBundled(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		p := startPager(t, engine)
+		p.person("alice@example.com", "Alice Martin", "sms +33612345678 0m high")
+		p.policy("payments-default", 0, "0m user:alice@example.com")
+
+		const storm = 2000
+		for i := 0; i < storm; i++ {
+			p.trigger(fmt.Sprintf("host-%d", i), fmt.Sprintf("Host %d down", i), "critical")
+			if i%200 == 199 {
+				p.app.Clock.Advance(time.Second)
+			}
+		}
+		p.advance(2 * time.Minute)
+		p.advance(2 * time.Minute)
+		sms := p.twilio.Messages()
+		if len(sms) < 2 || len(sms) > 4 {
+			t.Fatalf("%d SMS for a storm of %d alerts", len(sms), storm)
+		}
+		if !strings.Contains(sms[len(sms)-1].Body, "new alerts for you") {
+			t.Errorf("bundle reads %q", sms[len(sms)-1].Body)
+		}
+		var reached int
+		for _, s := range []tocsin.NotificationStatus{tocsin.NotificationSent, tocsin.NotificationBundled} {
+			rows, err := p.app.DB.Notifications(p.ctx, tocsin.NotificationFilter{Status: s, Limit: 500})
+			if err != nil {
+				t.Fatal(err)
+			}
+			reached += len(rows)
+			for before := int64(0); len(rows) == 500; {
+				before = rows[len(rows)-1].ID
+				rows, _ = p.app.DB.Notifications(p.ctx, tocsin.NotificationFilter{Status: s, Before: before, Limit: 500})
+				reached += len(rows)
+			}
+		}
+		if reached != storm {
+			t.Errorf("%d of %d pages sent or bundled", reached, storm)
+		}
+	})
+}

@@ -1,0 +1,255 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/notify"
+	"github.com/tocsin/tocsin/internal/store"
+)
+
+const (
+	// sendBatch is how many due messages one pass claims.
+	sendBatch = 100
+	// maxAttempts is when a message that keeps failing is given up: retries back
+	// off from 5 s to 10 min, so about an hour and a half.
+	maxAttempts = 14
+	// sendTimeout bounds one provider call.
+	sendTimeout = 20 * time.Second
+)
+
+// throttle is the least time between two pages to one destination; pages
+// that arrive meanwhile wait and leave together, as one message. A phone
+// rings once for a storm, not once per alert.
+func throttle(typ tocsin.ContactType) time.Duration {
+	switch typ {
+	case tocsin.ContactVoice:
+		return 2 * time.Minute
+	case tocsin.ContactSMS:
+		return time.Minute
+	}
+	return 30 * time.Second
+}
+
+// backoff is the wait before retry n (from 1).
+func backoff(n int) time.Duration {
+	d := 5 * time.Second
+	for i := 1; i < n && d < 10*time.Minute; i++ {
+		d *= 2
+	}
+	return min(d, 10*time.Minute)
+}
+
+// send claims due messages, sends them and records what happened; it reports
+// how many rows it claimed.
+func (e *Engine) send(ctx context.Context, now time.Time) (int, error) {
+	db := e.opts.DB
+	claim, rows, err := db.ClaimDue(ctx, now, e.opts.Lease, sendBatch)
+	if err != nil || len(rows) == 0 {
+		return 0, err
+	}
+	claimed := len(rows)
+	m := &composer{e: e, alerts: map[int64]*tocsin.Alert{}, services: map[int64]string{}}
+	var outcomes []store.Outcome
+	// Pages group by destination, in claim order, for throttling and bundling.
+	type destination struct {
+		typ  tocsin.ContactType
+		to   string
+		rows []*store.Outgoing
+	}
+	var order []*destination
+	groups := map[string]*destination{}
+	for _, o := range rows {
+		alert, err := m.alert(ctx, o.AlertID)
+		if err != nil {
+			return claimed, err
+		}
+		if (o.Kind == tocsin.NotifyPage || o.Kind == tocsin.NotifyChat) && (alert == nil || alert.Status != tocsin.StatusTriggered) {
+			outcomes = append(outcomes, store.Outcome{ID: o.ID, Status: tocsin.NotificationCancelled, Error: "not needed: the alert is no longer triggered"})
+			continue
+		}
+		if o.Kind != tocsin.NotifyPage {
+			outcomes = append(outcomes, e.deliver(ctx, m, o, nil, now))
+			continue
+		}
+		k := string(o.Type) + "\x00" + o.Destination
+		g := groups[k]
+		if g == nil {
+			g = &destination{typ: o.Type, to: o.Destination}
+			groups[k] = g
+			order = append(order, g)
+		}
+		g.rows = append(g.rows, o)
+	}
+	for _, g := range order {
+		last, err := db.LastPageSent(ctx, g.typ, g.to)
+		if err != nil {
+			return claimed, err
+		}
+		if open := last.Add(throttle(g.typ)); !last.IsZero() && now.Before(open) {
+			for _, o := range g.rows {
+				outcomes = append(outcomes, store.Outcome{ID: o.ID, Status: tocsin.NotificationPending, Postpone: true, NextAt: open})
+			}
+			continue
+		}
+		if len(g.rows) == 1 {
+			outcomes = append(outcomes, e.deliver(ctx, m, g.rows[0], nil, now))
+			continue
+		}
+		// Several at once: take every due page for this destination, even
+		// beyond this batch, and send one message for all.
+		more, err := db.ClaimDestination(ctx, claim, g.typ, g.to, now, e.opts.Lease)
+		if err != nil {
+			return claimed, err
+		}
+		members := g.rows
+		seen := map[int64]bool{}
+		for _, o := range g.rows {
+			seen[o.ID] = true
+		}
+		for _, o := range more {
+			if !seen[o.ID] {
+				members = append(members, o)
+			}
+		}
+		outcomes = append(outcomes, e.deliverBundle(ctx, m, members, now)...)
+	}
+	return claimed, db.Record(ctx, claim, outcomes, now)
+}
+
+// deliver sends one row and says what became of it.
+func (e *Engine) deliver(ctx context.Context, m *composer, o *store.Outgoing, bundle []*store.Outgoing, now time.Time) store.Outcome {
+	msg, err := m.message(ctx, o, bundle)
+	if err != nil {
+		return e.failed(ctx, o, err, now)
+	}
+	sendCtx, cancel := context.WithTimeout(ctx, sendTimeout)
+	defer cancel()
+	id, err := e.opts.Senders.Send(sendCtx, o.Type, msg)
+	if err != nil {
+		return e.failed(ctx, o, err, now)
+	}
+	out := store.Outcome{ID: o.ID, Status: tocsin.NotificationSent, ProviderID: id}
+	if o.AlertID != 0 && o.Kind != tocsin.NotifyStatus {
+		out.Timeline = append(out.Timeline, store.TimelineLine{AlertID: o.AlertID, Kind: tocsin.TimelineNotified, Actor: "Tocsin", Channel: tocsin.ChannelEngine,
+			Message: fmt.Sprintf("%s sent (%s)", m.describe(o), orDash(id))})
+	}
+	return out
+}
+
+// deliverBundle sends one message for several pages to one destination.
+func (e *Engine) deliverBundle(ctx context.Context, m *composer, rows []*store.Outgoing, now time.Time) []store.Outcome {
+	head := rows[0]
+	first := e.deliver(ctx, m, head, rows, now)
+	outcomes := []store.Outcome{first}
+	for _, o := range rows[1:] {
+		switch first.Status {
+		case tocsin.NotificationSent:
+			outcomes = append(outcomes, store.Outcome{ID: o.ID, Status: tocsin.NotificationBundled, ProviderID: first.ProviderID, BundleID: head.ID,
+				Timeline: []store.TimelineLine{{AlertID: o.AlertID, Kind: tocsin.TimelineNotified, Actor: "Tocsin", Channel: tocsin.ChannelEngine,
+					Message: fmt.Sprintf("%s sent, in one message with %d other alerts (%s)", m.describe(o), len(rows)-1, orDash(first.ProviderID))}}})
+		case tocsin.NotificationPending:
+			// The whole bundle is retried together.
+			outcomes = append(outcomes, store.Outcome{ID: o.ID, Status: tocsin.NotificationPending, Postpone: true, NextAt: first.NextAt})
+		default:
+			outcomes = append(outcomes, e.failed(ctx, o, errors.New(first.Error), now))
+		}
+	}
+	return outcomes
+}
+
+// failed decides between a retry and giving up, and on giving up on a page,
+// falls through to the person's next method.
+func (e *Engine) failed(ctx context.Context, o *store.Outgoing, err error, now time.Time) store.Outcome {
+	attempt := o.Attempts + 1
+	text := err.Error()
+	if len(text) > 500 {
+		text = text[:500] + "…"
+	}
+	line := func(msg string) []store.TimelineLine {
+		if o.AlertID == 0 {
+			return nil
+		}
+		return []store.TimelineLine{{AlertID: o.AlertID, Kind: tocsin.TimelineNotifyFailed, Actor: "Tocsin", Channel: tocsin.ChannelEngine, Message: msg}}
+	}
+	who := (&composer{e: e}).describe(o)
+	if !notify.IsPermanent(err) && attempt < maxAttempts {
+		wait := backoff(attempt)
+		if after := notify.RetryAfter(err); after > wait {
+			wait = min(after, time.Hour)
+		}
+		return store.Outcome{ID: o.ID, Status: tocsin.NotificationPending, Error: text, NextAt: now.Add(wait),
+			Timeline: line(fmt.Sprintf("%s failed (%s); retry %d in %s", who, text, attempt, wait))}
+	}
+	out := store.Outcome{ID: o.ID, Status: tocsin.NotificationFailed, Error: text}
+	reason := "refused for good"
+	if !notify.IsPermanent(err) {
+		reason = fmt.Sprintf("failed %d times", attempt)
+	}
+	msg := fmt.Sprintf("%s %s (%s)", who, reason, text)
+	if o.Kind == tocsin.NotifyPage && o.UserID != 0 {
+		next, why := e.fallThrough(ctx, o, now)
+		if next != nil {
+			out.Then = append(out.Then, next)
+		}
+		msg += "; " + why
+	}
+	out.Timeline = line(msg)
+	return out
+}
+
+// fallThrough finds how else to reach a person whose method failed for good.
+// If another page for the same step is still to come, that is the next
+// method; otherwise the first other verified method is used at once.
+func (e *Engine) fallThrough(ctx context.Context, o *store.Outgoing, now time.Time) (*tocsin.Notification, string) {
+	db := e.opts.DB
+	person := fmt.Sprintf("/u%d/", o.UserID)
+	i := strings.Index(o.Key, person)
+	if i < 0 {
+		return nil, "NOT reached"
+	}
+	if pending, err := db.PendingFor(ctx, o.Key[:i+len(person)], o.ID); err == nil && pending {
+		return nil, "their next method follows as their rules say"
+	}
+	// Methods already fallen through to are in the key (…/f<id>/f<id>): each is tried once.
+	tried := map[int64]bool{o.ContactMethodID: true}
+	for _, part := range strings.Split(o.Key[i:], "/") {
+		if id, err := strconv.ParseInt(strings.TrimPrefix(part, "f"), 10, 64); err == nil && strings.HasPrefix(part, "f") {
+			tried[id] = true
+		}
+	}
+	methods, err := db.ContactMethods(ctx, o.UserID)
+	if err != nil {
+		return nil, "no other method could be read: " + err.Error()
+	}
+	for _, c := range methods {
+		if !c.Verified() || tried[c.ID] || (c.Type == o.Type && c.Value == o.Destination) || !e.opts.Senders.Offers(c.Type) {
+			continue
+		}
+		return &tocsin.Notification{Key: fmt.Sprintf("%s/f%d", o.Key, c.ID), Kind: tocsin.NotifyPage, AlertID: o.AlertID, UserID: o.UserID,
+				ContactMethodID: c.ID, Type: c.Type, Destination: c.Value, Step: o.Step, RuleID: o.RuleID, NextAttemptAt: now},
+			fmt.Sprintf("trying %s %s instead", c.Type, c.Name)
+	}
+	return nil, "they have no other verified method: NOT reached"
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// hostOf shows a webhook's host only: its path may hold a secret.
+func hostOf(raw string) string {
+	if u, err := url.Parse(raw); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return "(invalid URL)"
+}
