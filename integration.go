@@ -11,6 +11,10 @@ const (
 	IntegrationAlertmanager IntegrationType = "alertmanager" // webhook_configs, version 4
 	IntegrationGrafana      IntegrationType = "grafana"      // webhook contact point, version 1
 	IntegrationGeneric      IntegrationType = "generic"      // Tocsin's own JSON, for scripts
+	// IntegrationHeartbeat is made with each heartbeat monitor and carries its
+	// alerts. It has no usable key, is never offered and cannot be created by
+	// hand: Valid refuses it, so that only the heartbeat store writes one.
+	IntegrationHeartbeat IntegrationType = "heartbeat"
 )
 
 // IntegrationTypes lists every format, in the order the UI offers them.
