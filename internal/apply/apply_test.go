@@ -3,6 +3,7 @@ package apply_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,6 +30,12 @@ users:
     role: admin
     contact_methods:
       - {name: phone, type: sms, value: "+33612345678"}
+      - {name: mail, type: email, value: alice@example.com}
+      - {name: hooks, type: webhook, value: "https://hooks.example.com/alice", secret_from_env: ALICE_HOOK_SECRET}
+    notification_rules:
+      - {contact: mail, delay: 0m}
+      - {contact: phone, delay: 5m, urgency: high}
+    notify: {status_updates: true, shift_reminder: 1h}
   - email: Bob@Example.com
     name: Bob Smith
   - email: carla@example.com
@@ -39,6 +46,10 @@ services:
     team: payments
     description: The shop's checkout
     escalation_policy: payments-default
+    off_hours_policy: payments-nights
+    business_hours: {timezone: Europe/Paris, days: [mon, tue, wed, thu, fri], start: "09:00", end: "18:00"}
+    maintenance:
+      - {weekly: {days: [tue], start: "02:00", end: "03:00", timezone: Europe/Paris}, note: database upgrade}
     integrations:
       - {name: prometheus, type: alertmanager, key_from_env: CHECKOUT_PROM_KEY}
       - {name: grafana, type: grafana, hmac_secret_from_env: CHECKOUT_GRAFANA_SECRET}
@@ -85,10 +96,21 @@ schedules:
         time_off_policy: gap
 escalation_policies:
   - name: payments-default
-    steps: []
+    team: payments
+    repeat: 1
+    steps:
+      - {delay: 0m, targets: ["schedule:payments-primary"]}
+      - {delay: 15m, targets: ["team:payments", "slack:C0123ABC"]}
+  - name: payments-nights
+    description: Bob first at night
+    steps:
+      - {delay: 0m, targets: ["user:bob@example.com", "webhook:https://hooks.example.com/tocsin"]}
 `
 
-const promKey = "prom-key-0123456789abcdef"
+const (
+	promKey         = "prom-key-0123456789abcdef"
+	aliceHookSecret = "alice-hook-secret-0123456789"
+)
 
 func env(vars map[string]string) func(string) (string, bool) {
 	return func(name string) (string, bool) {
@@ -98,7 +120,7 @@ func env(vars map[string]string) func(string) (string, bool) {
 }
 
 func baseEnv() map[string]string {
-	return map[string]string{"CHECKOUT_PROM_KEY": promKey, "CHECKOUT_GRAFANA_SECRET": "grafana-hmac-secret"}
+	return map[string]string{"CHECKOUT_PROM_KEY": promKey, "CHECKOUT_GRAFANA_SECRET": "grafana-hmac-secret", "ALICE_HOOK_SECRET": aliceHookSecret}
 }
 
 func parse(t *testing.T, text string) *apply.Document {
@@ -161,9 +183,12 @@ func TestApplyCreatesThenNothingChanges(t *testing.T) {
 		opts := apply.Options{Getenv: env(baseEnv())}
 		out, keys := run(t, db, baseConfig, opts)
 		wantLines(t, out,
-			"+ user alice@example.com (no password: it logs in once one is set with `tocsin user passwd --email alice@example.com` or by an admin)",
+			"+ user alice@example.com (no password: it logs in once one is set with `tocsin user passwd --email alice@example.com` or by an admin; contact methods phone, mail, hooks; 3 notification rules; notify preferences)",
+			"+ user bob@example.com (no password: it logs in once one is set with `tocsin user passwd --email bob@example.com` or by an admin)",
 			"+ team payments (members: alice@example.com, bob@example.com)",
-			"+ service checkout (team payments)",
+			"+ escalation policy payments-default (team payments, 2 steps, repeated 1×)",
+			"+ escalation policy payments-nights (1 step)",
+			"+ service checkout (team payments, policy payments-default)",
 			"+ integration checkout/prometheus (alertmanager, key from $CHECKOUT_PROM_KEY)",
 			"+ integration search-api/pd (pagerduty, key generated and shown once)",
 			"+ global integration catch-all (opsgenie, key generated and shown once)",
@@ -171,10 +196,15 @@ func TestApplyCreatesThenNothingChanges(t *testing.T) {
 			"+ rule checkout/prometheus/5xx is P1",
 			"+ rule catch-all/search squad",
 			"+ schedule payments-primary (team payments, Europe/Paris, 2 layers)",
-			"! escalation_policies: not supported yet, ignored (1 in the files)",
-			"! user alice@example.com: contact_methods not supported yet, ignored",
-			"! service checkout: escalation_policy is not supported yet, ignored",
 		)
+		// Each kind is made after what it names: schedules, then the policies
+		// that page them, then the services that use the policies.
+		order := []string{"+ user bob@example.com", "+ team payments", "+ schedule payments-primary", "+ escalation policy payments-default", "+ service checkout"}
+		for i := 1; i < len(order); i++ {
+			if strings.Index(out, order[i-1]) > strings.Index(out, order[i]) {
+				t.Errorf("%q is planned after %q:\n%s", order[i-1], order[i], out)
+			}
+		}
 
 		// Generated keys are returned once, and they open their integration.
 		if len(keys) != 3 {
@@ -193,6 +223,45 @@ func TestApplyCreatesThenNothingChanges(t *testing.T) {
 		svc, err := db.ServiceByName(ctx, "checkout")
 		if err != nil || svc.TeamName != "payments" || svc.Description != "The shop's checkout" {
 			t.Fatalf("checkout = %+v, %v", svc, err)
+		}
+		if svc.EscalationPolicy != "payments-default" || svc.OffHoursPolicy != "payments-nights" || svc.BusinessHours == nil || svc.BusinessHours.Timezone != "Europe/Paris" {
+			t.Errorf("checkout pages with %q / %q, hours %+v", svc.EscalationPolicy, svc.OffHoursPolicy, svc.BusinessHours)
+		}
+		tuesday := time.Date(2026, 11, 3, 1, 30, 0, 0, time.UTC) // 02:30 in Paris
+		if len(svc.Maintenance) != 1 || tocsin.InMaintenance(svc.Maintenance, tuesday) == nil || tocsin.InMaintenance(svc.Maintenance, tuesday.Add(time.Hour)) != nil {
+			t.Errorf("checkout maintenance = %+v", svc.Maintenance)
+		}
+		pol, err := db.EscalationPolicyByName(ctx, "payments-default")
+		if err != nil || pol.TeamName != "payments" || pol.Repeat != 1 || pol.RepeatDelay != tocsin.DefaultRepeatDelay || len(pol.Steps) != 2 ||
+			pol.Steps[1].Delay != 15*time.Minute || len(pol.Steps[1].Targets) != 2 || pol.Steps[1].Targets[1] != (tocsin.Target{Kind: tocsin.TargetSlack, Ref: "C0123ABC"}) {
+			t.Fatalf("payments-default = %+v, %v", pol, err)
+		}
+
+		// Alice's contact methods are verified (the admin vouches), her rules
+		// expanded (no urgency: both), her preferences set.
+		alice, _ := db.UserByEmail(ctx, "alice@example.com")
+		methods, _ := db.ContactMethods(ctx, alice.ID)
+		if len(methods) != 3 {
+			t.Fatalf("alice's methods = %+v", methods)
+		}
+		for _, m := range methods {
+			if !m.Verified() {
+				t.Errorf("method %s is not verified", m.Name)
+			}
+			if m.Name == "hooks" && m.Secret != aliceHookSecret {
+				t.Errorf("webhook secret = %q, want the one from $ALICE_HOOK_SECRET", m.Secret)
+			}
+		}
+		paging, _ := db.NotificationRules(ctx, alice.ID)
+		var got []string
+		for _, r := range paging {
+			got = append(got, fmt.Sprintf("%s/%s/%s", r.ContactName, r.Urgency, r.Delay))
+		}
+		if strings.Join(got, " ") != "mail/high/0s phone/high/5m0s mail/low/0s" {
+			t.Errorf("alice's rules = %v", got)
+		}
+		if alice.Notify != (tocsin.NotifyPreferences{StatusUpdates: true, ShiftReminder: time.Hour}) {
+			t.Errorf("alice's preferences = %+v", alice.Notify)
 		}
 		grafanaIntegrations, _ := db.Integrations(ctx, svc.ID)
 		var hmac string
@@ -235,7 +304,6 @@ func TestApplyCreatesThenNothingChanges(t *testing.T) {
 		if err != nil || sched.Timezone != "Europe/Paris" || len(sched.Layers) != 2 || sched.TeamID != team.ID-1 {
 			t.Fatalf("schedule = %+v, %v", sched, err)
 		}
-		alice, _ := db.UserByEmail(ctx, "alice@example.com")
 		if w := sched.Layers[0]; w.Handoff != "Mon 09:00" || w.Start != "2026-11-02" || w.Length.String() != "1w" || len(w.Participants) != 2 || w.Participants[0] != alice.ID || w.Participants[1] != bob.ID {
 			t.Errorf("weekly layer = %+v", w)
 		}
@@ -250,7 +318,7 @@ func TestApplyCreatesThenNothingChanges(t *testing.T) {
 		}
 		var printed bytes.Buffer
 		again.Print(&printed)
-		if !strings.HasSuffix(printed.String(), "\nno changes\n") {
+		if !strings.HasSuffix("\n"+printed.String(), "\nno changes\n") {
 			t.Errorf("second plan prints:\n%s", printed.String())
 		}
 	})
@@ -391,15 +459,15 @@ func TestApplyInvalidWritesNothing(t *testing.T) {
 		env                  map[string]string
 	}{
 		{name: "unknown field", from: "    team: payments\n", to: "    team: payments\n    owner: bob\n",
-			want: `test.yaml: line 23: unknown field "owner"`},
+			want: `test.yaml: line 29: unknown field "owner"`},
 		{name: "bad name", from: "  - name: search-api\n", to: "  - name: Search API\n",
-			want: `test.yaml:28 services[1]: service name "Search API" must be`},
+			want: `test.yaml:38 services[1]: service name "Search API" must be`},
 		{name: "unknown team", from: "    team: search\n", to: "    team: serch\n",
-			want: "test.yaml:28 services[1]: service search-api: team serch does not exist"},
+			want: "test.yaml:38 services[1]: service search-api: team serch does not exist"},
 		{name: "bad regex", from: `value: "5\\d\\d"`, to: `value: "5(\\d"`,
-			want: "test.yaml:45 processing_rules[2]: rule checkout/prometheus/5xx is P1: condition 1: regular expression"},
+			want: "test.yaml:55 processing_rules[2]: rule checkout/prometheus/5xx is P1: condition 1: regular expression"},
 		{name: "missing key variable", env: map[string]string{"CHECKOUT_GRAFANA_SECRET": "s"},
-			want: "test.yaml:26 services[0].integrations[0]: integration checkout/prometheus: key_from_env names $CHECKOUT_PROM_KEY, which is not set"},
+			want: "test.yaml:36 services[0].integrations[0]: integration checkout/prometheus: key_from_env names $CHECKOUT_PROM_KEY, which is not set"},
 		{name: "unknown member", from: "bob@example.com]", to: "bob@example.org]",
 			want: "test.yaml:3 teams[0]: team payments: member bob@example.org is not a user"},
 		{name: "unknown integration in a rule", from: "integration: catch-all", to: "integration: checkout/nagios",
@@ -411,7 +479,7 @@ func TestApplyInvalidWritesNothing(t *testing.T) {
 		{name: "hmac on a non-grafana integration", from: "{name: pd, type: pagerduty}", to: "{name: pd, type: pagerduty, hmac_secret_from_env: CHECKOUT_GRAFANA_SECRET}",
 			want: "integration search-api/pd: an HMAC secret is only checked on grafana integrations"},
 		{name: "unknown participant", from: "participants: [Bob@Example.com]", to: "participants: [dave@example.com]",
-			want: "test.yaml:56 schedules[0]: schedule payments-primary: layer nights: participant dave@example.com is not a user"},
+			want: "test.yaml:66 schedules[0]: schedule payments-primary: layer nights: participant dave@example.com is not a user"},
 		{name: "bad handoff", from: `handoff: "19:00"`, to: `handoff: "Tue 19:00"`,
 			want: `schedule payments-primary: layer 2 ("nights"): handoff "Tue 19:00" names a day, but only weekly rotations`},
 		{name: "unknown holiday calendar", from: "  - name: payments-primary\n", to: "  - name: payments-primary\n    holidays: {country: XX}\n",
@@ -478,8 +546,9 @@ func TestExportThenApplyIsANoOp(t *testing.T) {
 		}
 
 		exported := export(t, db)
-		for _, secret := range []string{promKey, "grafana-hmac-secret", "key_from_env", "hmac_secret"} {
-			if strings.Contains(strings.SplitN(exported, "\n", 4)[3], secret) {
+		body := exported[strings.Index(exported, "\nteams:"):] // after the header comment
+		for _, secret := range []string{promKey, "grafana-hmac-secret", aliceHookSecret, "key_from_env", "hmac_secret", "secret_from_env"} {
+			if strings.Contains(body, secret) {
 				t.Errorf("export holds %q:\n%s", secret, exported)
 			}
 		}
@@ -533,7 +602,7 @@ func TestLoadFolderMergesFiles(t *testing.T) {
 
 func TestParseErrorsReadWell(t *testing.T) {
 	cases := map[string]string{
-		"- a\n- b\n":         "f.yaml: line 1: expected sections (teams:, users:, services:, integrations:, processing_rules:, schedules:), found a list",
+		"- a\n- b\n":         "f.yaml: line 1: expected sections (teams:, users:, services:, integrations:, processing_rules:, schedules:, escalation_policies:), found a list",
 		"teams: {name: x}\n": "f.yaml: line 1: expected a list, found a mapping",
 		"teams:\n  - name: x\n    members: bob\n":                                                                            "f.yaml: line 3: expected a list, found `bob`",
 		"users:\n  - {email: a@b.c, name: A, contact_methods: {x: 1}}\n":                                                     "f.yaml: line 2: expected a list, found a mapping",

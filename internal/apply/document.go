@@ -1,5 +1,6 @@
 // Package apply is configuration as code: it reads YAML documents describing
-// teams, users, services, integrations, processing rules and schedules (docs/config.md),
+// teams, users (with how they are paged), services, integrations, processing
+// rules, schedules and escalation policies (docs/config.md),
 // compares them with the database, prints the plan and applies it; Export
 // writes the database back in the same shape, so that export → apply is a no-op.
 package apply
@@ -29,9 +30,7 @@ type Document struct {
 	Integrations []Integration `yaml:"integrations,omitempty"` // global integrations: rules route their alerts
 	Rules        []Rule        `yaml:"processing_rules,omitempty"`
 	Schedules    []Schedule    `yaml:"schedules,omitempty"`
-
-	// Later issues: accepted so that files written for them still apply, ignored for now.
-	EscalationPolicies []any `yaml:"escalation_policies,omitempty"`
+	Policies     []Policy      `yaml:"escalation_policies,omitempty"`
 
 	sections map[string]bool // which sections the files had (even empty): what --prune manages
 }
@@ -57,20 +56,30 @@ type User struct {
 	// intervening outside them counts in the on-call pay report. Left out: kept.
 	WorkingHours *tocsin.TimeWindow `yaml:"working_hours,omitempty"`
 
-	// Later issues (paging): accepted and ignored, with a note in the plan.
-	ContactMethods    []any `yaml:"contact_methods,omitempty"`
-	NotificationRules []any `yaml:"notification_rules,omitempty"`
+	// How the person is paged. Each is left alone when the entry leaves it
+	// out (people manage them on their profile); written, it is the whole truth.
+	ContactMethods    *[]Contact          `yaml:"contact_methods,omitempty"`
+	NotificationRules *[]NotificationRule `yaml:"notification_rules,omitempty"`
+	Notify            *Notify             `yaml:"notify,omitempty"`
 	src               string
 }
 
-// Service is an application owned by a team, with its integrations.
+// Service is an application owned by a team, with its integrations and who is
+// paged about its alerts.
 type Service struct {
-	Name             string        `yaml:"name"`
-	Team             string        `yaml:"team,omitempty"`
-	Description      string        `yaml:"description,omitempty"`
-	EscalationPolicy string        `yaml:"escalation_policy,omitempty"` // later issue: ignored with a note
-	Integrations     []Integration `yaml:"integrations,omitempty"`
-	src              string
+	Name             string `yaml:"name"`
+	Team             string `yaml:"team,omitempty"`
+	Description      string `yaml:"description,omitempty"`
+	EscalationPolicy string `yaml:"escalation_policy,omitempty"`
+	// OffHoursPolicy replaces EscalationPolicy outside BusinessHours (default
+	// Monday to Friday 09:00–18:00 UTC).
+	OffHoursPolicy string             `yaml:"off_hours_policy,omitempty"`
+	BusinessHours  *tocsin.TimeWindow `yaml:"business_hours,omitempty"`
+	// Maintenance windows are also made in the UI before a deploy: left out, they
+	// are kept; written (even []), the list is the truth.
+	Maintenance  *[]tocsin.MaintenanceWindow `yaml:"maintenance,omitempty"`
+	Integrations []Integration               `yaml:"integrations,omitempty"`
+	src          string
 }
 
 // Integration is a key monitoring tools send with. The key itself is never in a
@@ -177,7 +186,7 @@ func (d *Document) merge(o *Document) {
 	d.Integrations = append(d.Integrations, o.Integrations...)
 	d.Rules = append(d.Rules, o.Rules...)
 	d.Schedules = append(d.Schedules, o.Schedules...)
-	d.EscalationPolicies = append(d.EscalationPolicies, o.EscalationPolicies...)
+	d.Policies = append(d.Policies, o.Policies...)
 	if d.sections == nil {
 		d.sections = map[string]bool{}
 	}
@@ -254,6 +263,10 @@ func (d *Document) locate(file string, data []byte, n int) {
 			for i := range d.Schedules {
 				d.Schedules[i].src = where(section, i, item(seq, i))
 			}
+		case "escalation_policies":
+			for i := range d.Policies {
+				d.Policies[i].src = where(section, i, item(seq, i))
+			}
 		}
 	}
 }
@@ -279,7 +292,7 @@ func yamlMessage(err error) string {
 func expected(goType string) string {
 	switch {
 	case goType == "apply.Document":
-		return "sections (teams:, users:, services:, integrations:, processing_rules:, schedules:)"
+		return "sections (teams:, users:, services:, integrations:, processing_rules:, schedules:, escalation_policies:)"
 	case strings.HasPrefix(goType, "[]"):
 		return "a list"
 	case strings.HasPrefix(goType, "map["):
@@ -288,7 +301,7 @@ func expected(goType string) string {
 		return "true or false"
 	case strings.HasPrefix(goType, "int"):
 		return "a whole number"
-	case strings.HasPrefix(goType, "apply.") || goType == "tocsin.TimeWindow" || goType == "tocsin.RuleActions" || goType == "tocsin.Condition" || goType == "tocsin.Schedule":
+	case strings.HasPrefix(goType, "apply.") || goType == "tocsin.TimeWindow" || goType == "tocsin.RuleActions" || goType == "tocsin.Condition" || goType == "tocsin.Schedule" || goType == "tocsin.MaintenanceWindow":
 		return "a mapping of fields"
 	}
 	return "text"
@@ -309,8 +322,10 @@ func found(tag, value string) string {
 // Encode writes the document as YAML, the way Export and docs/config.md show it.
 func (d *Document) Encode(w io.Writer) error {
 	fmt.Fprintln(w, "# Tocsin configuration: apply with `tocsin apply -f FILE`.")
-	fmt.Fprintln(w, "# Integration keys and HMAC secrets are never exported: name the variables")
-	fmt.Fprintln(w, "# that hold them with key_from_env / hmac_secret_from_env to manage them here.")
+	fmt.Fprintln(w, "# Integration keys, HMAC secrets, webhook signing secrets and the addresses of")
+	fmt.Fprintln(w, "# ntfy, Teams, Discord and Mattermost contacts (they are credentials) are never")
+	fmt.Fprintln(w, "# exported: name the variables that hold them with key_from_env,")
+	fmt.Fprintln(w, "# hmac_secret_from_env, secret_from_env or value_from_env to manage them here.")
 	enc := yaml.NewEncoder(w)
 	enc.SetIndent(2)
 	if err := enc.Encode(d); err != nil {

@@ -8,8 +8,9 @@ import (
 	"github.com/tocsin/tocsin/internal/store"
 )
 
-// Export reads the database into a document that applies as a no-op. Keys and
-// HMAC secrets are left out: a file never holds a secret.
+// Export reads the database into a document that applies as a no-op. Keys,
+// HMAC secrets, webhook signing secrets and addresses that are credentials
+// are left out: a file never holds a secret.
 func Export(ctx context.Context, db *store.DB) (*Document, error) {
 	cur, err := loadCurrent(ctx, db)
 	if err != nil {
@@ -20,8 +21,10 @@ func Export(ctx context.Context, db *store.DB) (*Document, error) {
 	users := append([]*tocsin.User(nil), cur.users...)
 	sort.Slice(users, func(i, j int) bool { return users[i].Email < users[j].Email })
 	for _, u := range users {
-		doc.Users = append(doc.Users, User{Email: u.Email, Name: u.Name, Timezone: u.Timezone, Locale: u.Locale, Role: u.Role,
-			Phone: u.Phone, WorkingHours: u.WorkingHours})
+		user := User{Email: u.Email, Name: u.Name, Timezone: u.Timezone, Locale: u.Locale, Role: u.Role,
+			Phone: u.Phone, WorkingHours: u.WorkingHours}
+		cur.exportPaging(u, &user)
+		doc.Users = append(doc.Users, user)
 	}
 
 	for _, t := range cur.teams {
@@ -48,7 +51,7 @@ func Export(ctx context.Context, db *store.DB) (*Document, error) {
 		}
 	}
 	for _, s := range cur.services {
-		doc.Services = append(doc.Services, Service{Name: s.Name, Team: s.TeamName, Description: s.Description, Integrations: byService[s.ID]})
+		doc.Services = append(doc.Services, fileService(s, byService[s.ID]))
 	}
 
 	// Rules come global first, then by integration, each scope in run order;
@@ -77,5 +80,6 @@ func Export(ctx context.Context, db *store.DB) (*Document, error) {
 		}
 	}
 	doc.Schedules = cur.exportSchedules()
+	doc.Policies = cur.exportPolicies()
 	return doc, nil
 }

@@ -3,14 +3,17 @@ package apply
 import (
 	"context"
 	"fmt"
-	"reflect"
 	"strings"
 
 	"github.com/tocsin/tocsin"
 )
 
 func (p *planner) planUsers() {
-	for _, u := range p.doc.Users {
+	for i := range p.doc.Users {
+		u := &p.doc.Users[i]
+		if p.users[normalEmail(u.Email)] != u {
+			continue // a duplicate, reported by collect
+		}
 		want := tocsin.User{Email: u.Email, Name: u.Name, Role: u.Role, Timezone: u.Timezone, Locale: u.Locale, Phone: u.Phone}
 		if u.WorkingHours != nil {
 			hours := *u.WorkingHours
@@ -36,26 +39,24 @@ func (p *planner) planUsers() {
 			p.fail(u.src, "user %s: %s", u.Email, tocsin.ErrorMessage(err))
 			continue
 		}
-		var ignored []string
-		if len(u.ContactMethods) > 0 {
-			ignored = append(ignored, "contact_methods")
+		pg, ok := p.planPaging(u, want.Email, cur)
+		if !ok {
+			continue
 		}
-		if len(u.NotificationRules) > 0 {
-			ignored = append(ignored, "notification_rules")
-		}
-		if len(ignored) > 0 {
-			p.note("user %s: %s not supported yet, ignored", want.Email, list(ignored))
-		}
+		email := want.Email
 		if cur == nil {
-			p.change(Change{Op: Create, What: "user " + want.Email,
-				Detail: "no password: it logs in once one is set with `tocsin user passwd --email " + want.Email + "` or by an admin",
+			detail := "no password: it logs in once one is set with `tocsin user passwd --email " + want.Email + "` or by an admin"
+			if extra := pg.created(); extra != "" {
+				detail += "; " + extra
+			}
+			p.change(Change{Op: Create, What: "user " + want.Email, Detail: detail,
 				run: func(ctx context.Context, x *executor) error {
 					u := want
 					if err := x.db.CreateUser(ctx, &u, "", x.now); err != nil {
 						return err
 					}
 					x.ids.users[u.Email] = u.ID
-					return nil
+					return x.applyPaging(ctx, u.ID, email, pg)
 				}})
 			continue
 		}
@@ -75,9 +76,11 @@ func (p *planner) planUsers() {
 		if want.Phone != cur.Phone {
 			diffs = append(diffs, "phone")
 		}
-		if !reflect.DeepEqual(want.WorkingHours, cur.WorkingHours) {
+		if !sameJSON(hoursOrNil(want.WorkingHours), hoursOrNil(cur.WorkingHours)) {
 			diffs = append(diffs, "working hours")
 		}
+		row := len(diffs) > 0
+		diffs = append(diffs, pg.diffs...)
 		if len(diffs) == 0 {
 			continue
 		}
@@ -85,7 +88,12 @@ func (p *planner) planUsers() {
 		p.change(Change{Op: Update, What: "user " + want.Email, Detail: list(diffs),
 			run: func(ctx context.Context, x *executor) error {
 				u := want
-				return x.db.UpdateUser(ctx, &u, "")
+				if row {
+					if err := x.db.UpdateUser(ctx, &u, ""); err != nil {
+						return err
+					}
+				}
+				return x.applyPaging(ctx, u.ID, email, pg)
 			}})
 	}
 }
