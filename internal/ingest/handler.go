@@ -62,6 +62,14 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 		mux.HandleFunc("POST "+pattern, h.generic)
 	}
 
+	// Heartbeat pings (heartbeat.go): healthchecks.io's URLs, the ping id named
+	// {key} so that the access log redacts it, and Opsgenie's heartbeat ping.
+	mux.HandleFunc("/ping/{key}", h.ping)
+	mux.HandleFunc("/ping/{key}/{action}", h.ping)
+	for _, method := range []string{"GET", "POST", "PUT", "PATCH"} {
+		mux.HandleFunc(method+" /v2/heartbeats/{name}/ping", h.opsgenieHeartbeatPing)
+	}
+
 	// Anything else under the ingest prefixes gets a JSON answer a tool can log,
 	// not the web interface's HTML page. {key} lets the access log redact a key.
 	mux.HandleFunc("/v2/", h.noEndpoint)
