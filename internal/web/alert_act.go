@@ -55,6 +55,10 @@ func (h *Handler) alertAct(w http.ResponseWriter, r *http.Request, v *view) {
 		h.fail(w, r, v, err)
 		return
 	}
+	if len(changed) > 0 {
+		// Status updates to those paged, and pages no longer needed, leave at once.
+		h.wakeEngine()
+	}
 	h.Notify()
 	if len(changed) == 0 {
 		h.setFlash(w, false, v.T("alert.unchanged"))

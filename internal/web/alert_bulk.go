@@ -49,6 +49,10 @@ func (h *Handler) alertBulk(w http.ResponseWriter, r *http.Request, v *view) {
 		h.fail(w, r, v, err)
 		return
 	}
+	if len(changed) > 0 {
+		// Status updates to those paged, and pages no longer needed, leave at once.
+		h.wakeEngine()
+	}
 	h.Notify()
 	h.setFlash(w, false, v.N("alert.bulk_done."+name, len(changed)))
 	redirect(w, r, back)

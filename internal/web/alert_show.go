@@ -16,6 +16,13 @@ type alertPage struct {
 	Timeline    []tocsin.TimelineEntry
 	NoteText    string // kept when a note was refused
 	NoteError   string
+
+	// Paging (alert_escalate.go, alert_reassign.go).
+	EscalationState  string        // where the escalation is, in one sentence
+	CanEscalate      bool          // triggered, with a policy to follow
+	Notices          []alertNotice // the messages sent about it, oldest first
+	ReassignUsers    []*tocsin.User
+	ReassignPolicies []*tocsin.EscalationPolicy // whom it may go to (the full page only)
 }
 
 // pathID reads the {id} of a URL; ok is false when it is not a positive number.
@@ -59,6 +66,9 @@ func (h *Handler) loadAlert(r *http.Request, v *view, id int64) (*alertPage, err
 		return nil, err
 	}
 	if p.Timeline, err = h.opts.DB.Timeline(ctx, id); err != nil {
+		return nil, err
+	}
+	if err := h.loadAlertPaging(r, p); err != nil {
 		return nil, err
 	}
 	return p, nil

@@ -24,6 +24,8 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	page("POST /alerts/bulk", responder, h.alertBulk)
 	page("GET /alerts/{id}", signedIn, h.alertShow)
 	page("POST /alerts/{id}/{action}", responder, h.alertAct)
+	page("POST /alerts/{id}/escalate", responder, h.alertEscalate)
+	page("POST /alerts/{id}/reassign", responder, h.alertReassign)
 	handle("GET /events", http.HandlerFunc(h.eventsStream))
 
 	// Teams.
@@ -39,6 +41,9 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	page("GET /services/{id}", signedIn, h.serviceShow)
 	page("POST /services/{id}", admin, h.serviceSave)
 	page("POST /services/{id}/delete", admin, h.serviceDelete)
+	page("POST /services/{id}/paging", admin, h.servicePaging)
+	page("POST /services/{id}/maintenance", admin, h.maintenanceAdd)
+	page("POST /services/{id}/maintenance/{index}/delete", admin, h.maintenanceDelete)
 	page("POST /integrations", admin, h.integrationCreate)
 	page("GET /integrations/{id}", signedIn, h.integrationShow)
 	page("POST /integrations/{id}", admin, h.integrationSave)
@@ -46,6 +51,15 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	page("POST /integrations/{id}/revoke", admin, h.integrationRevoke)
 	page("POST /integrations/{id}/delete", admin, h.integrationDelete)
 	page("POST /integrations/{id}/test", responder, h.integrationSend)
+
+	// Escalation policies: who is paged, in what order (admins edit; everyone reads).
+	page("GET /policies", signedIn, h.policyList)
+	page("GET /policies/new", admin, h.policyNew)
+	page("POST /policies", admin, h.policySave)
+	page("GET /policies/{id}/edit", admin, h.policyEdit)
+	page("POST /policies/{id}/edit", admin, h.policySave)
+	page("GET /policies/{id}/delete", admin, h.policyDeleteConfirm)
+	page("POST /policies/{id}/delete", admin, h.policyDelete)
 
 	// Processing rules.
 	page("GET /rules", signedIn, h.ruleList)
