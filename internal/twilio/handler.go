@@ -48,6 +48,10 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /twilio/voice/oncall/{schedule}", h.voice)
 	mux.HandleFunc("POST /twilio/voice/oncall/{schedule}/next", h.voiceNext)
 	mux.HandleFunc("POST /twilio/sms/oncall/{schedule}", h.sms)
+	// Pages: the call's script and its keys, and replies to paging SMS.
+	mux.HandleFunc("POST /twilio/voice/page/{notification}", h.pageCall)
+	mux.HandleFunc("POST /twilio/voice/page/{notification}/keys", h.pageKeys)
+	mux.HandleFunc("POST /twilio/sms/reply", h.smsReply)
 }
 
 // maxFormBytes bounds a webhook's body: Twilio's are a few hundred bytes.
@@ -60,23 +64,7 @@ const maxAttempts = tocsin.MaxLayers + 2
 // configured, form readable, signature right, schedule known. It answers the
 // refusal itself (plain text, never TwiML) and returns ok=false then.
 func (h *Handler) accept(w http.ResponseWriter, r *http.Request) (params url.Values, s *tocsin.Schedule, ok bool) {
-	if h.opts.AuthToken == "" {
-		plain(w, http.StatusNotFound, "Twilio is not configured on this Tocsin: set TOCSIN_TWILIO_AUTH_TOKEN (see docs/twilio.md).")
-		return nil, nil, false
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		plain(w, http.StatusBadRequest, "The request body is not a readable form.")
-		return nil, nil, false
-	}
-	signature := r.Header.Get(SignatureHeader)
-	if signature == "" {
-		plain(w, http.StatusForbidden, "Missing "+SignatureHeader+".")
-		return nil, nil, false
-	}
-	if !ValidSignature(h.opts.AuthToken, signature, h.signedURL(r), r.PostForm) {
-		h.opts.Log.Warn("twilio: signature does not match", "path", r.URL.Path)
-		plain(w, http.StatusForbidden, SignatureHeader+" does not match: check the auth token, and that --public-url is the URL Twilio calls.")
+	if params, ok = h.signed(w, r); !ok {
 		return nil, nil, false
 	}
 	s, err := h.schedule(r.Context(), r.PathValue("schedule"))
@@ -89,6 +77,32 @@ func (h *Handler) accept(w http.ResponseWriter, r *http.Request) (params url.Val
 		return nil, nil, false
 	}
 	return r.PostForm, s, true
+}
+
+// signed checks what every webhook shares: Twilio configured, form readable,
+// signature right. It answers the refusal itself (plain text) and returns
+// ok=false then.
+func (h *Handler) signed(w http.ResponseWriter, r *http.Request) (url.Values, bool) {
+	if h.opts.AuthToken == "" {
+		plain(w, http.StatusNotFound, "Twilio is not configured on this Tocsin: set TOCSIN_TWILIO_AUTH_TOKEN (see docs/twilio.md).")
+		return nil, false
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		plain(w, http.StatusBadRequest, "The request body is not a readable form.")
+		return nil, false
+	}
+	signature := r.Header.Get(SignatureHeader)
+	if signature == "" {
+		plain(w, http.StatusForbidden, "Missing "+SignatureHeader+".")
+		return nil, false
+	}
+	if !ValidSignature(h.opts.AuthToken, signature, h.signedURL(r), r.PostForm) {
+		h.opts.Log.Warn("twilio: signature does not match", "path", r.URL.Path)
+		plain(w, http.StatusForbidden, SignatureHeader+" does not match: check the auth token, and that --public-url is the URL Twilio calls.")
+		return nil, false
+	}
+	return r.PostForm, true
 }
 
 // signedURL is the URL Twilio called, as it sees it: the public URL (Tocsin
