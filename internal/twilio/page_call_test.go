@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/testkit"
@@ -212,4 +213,48 @@ func TestBundleCallEscalatesEveryAlert(t *testing.T) {
 			t.Errorf("alert %d: %+v", id, l)
 		}
 	}
+}
+
+// The whole path: the engine pages Alice by SMS and by phone through Twilio;
+// the call she answers reads the alert, her SMS reply acknowledges it, and
+// the keys she presses then hear that it already is.
+func TestEnginePagesAreAnsweredBySMSAndKeys(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		p := startPaging(t, engine)
+		methods, err := p.app.DB.ContactMethods(p.ctx, p.alice.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range methods {
+			if err := p.app.DB.AddNotificationRule(p.ctx, &tocsin.NotificationRule{UserID: p.alice.ID, ContactMethodID: m.ID, Urgency: tocsin.UrgencyHigh}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		disk := p.alert("Disk full on db1", tocsin.P1, true)
+		p.app.Clock.Advance(30 * time.Minute) // the policy's first step
+		for range 2 {
+			if err := p.app.Engine.Cycle(p.ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sms := p.twilio.WaitMessages(t, 1)[0]
+		call := p.twilio.WaitCalls(t, 1)[0]
+		if sms.To != aliceMobile || !strings.Contains(sms.Body, fmt.Sprintf("4 %d", disk)) || call.To != aliceDesk || !strings.HasPrefix(call.URL, p.callBase) {
+			t.Fatalf("pages: %+v %+v", sms, call)
+		}
+
+		d := parseTwiML(t, []byte(p.twilio.FetchCallTwiML(t, call, p.twilio.AuthToken)))
+		if !strings.Contains(d.says(), fmt.Sprintf("Priority P1 alert %d on checkout: Disk full on db1.", disk)) {
+			t.Errorf("the call says %q", d.says())
+		}
+		if reply := p.sms(aliceMobile, fmt.Sprintf("4 %d", disk)); reply != fmt.Sprintf("Alert %d acknowledged.", disk) {
+			t.Errorf("reply %q", reply)
+		}
+		if a := p.status(disk); a.Status != tocsin.StatusAcknowledged || a.AckChannel != tocsin.ChannelSMS || a.AckedBy != "Alice Martin" {
+			t.Errorf("after the reply: %s by %q via %s", a.Status, a.AckedBy, a.AckChannel)
+		}
+		if keys := p.press(d, "4"); keys.says() != fmt.Sprintf("Alert %d was already acknowledged by Alice Martin. Goodbye.", disk) {
+			t.Errorf("keys after the reply: %s", keys.raw)
+		}
+	})
 }
