@@ -65,6 +65,12 @@ func (h *Handler) routes() []route {
 		{"POST", p("/integrations/{id}/rotate"), admin, h.rotateIntegration},
 		{"POST", p("/integrations/{id}/revoke"), admin, h.revokeIntegration},
 
+		{"GET", p("/heartbeats"), viewer, h.listHeartbeats},
+		{"POST", p("/heartbeats"), admin, h.createHeartbeat},
+		{"GET", p("/heartbeats/{id}"), viewer, h.getHeartbeat},
+		{"PATCH", p("/heartbeats/{id}"), admin, h.updateHeartbeat},
+		{"DELETE", p("/heartbeats/{id}"), admin, h.deleteHeartbeat},
+
 		{"GET", p("/rules"), viewer, h.listRules},
 		{"POST", p("/rules"), admin, h.createRule},
 		{"GET", p("/rules/{id}"), viewer, h.getRule},
