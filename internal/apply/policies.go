@@ -149,7 +149,11 @@ func (p *planner) planPolicies() {
 		}
 		want, err := policyOf(*f)
 		if err != nil {
-			p.fail(f.src, "escalation policy %s: %s", f.Name, tocsin.ErrorMessage(err))
+			msg := tocsin.ErrorMessage(err)
+			if !strings.HasPrefix(msg, "escalation policy ") {
+				msg = "escalation policy " + f.Name + ": " + msg
+			}
+			p.fail(f.src, "%s", msg)
 			continue
 		}
 		ok := true
