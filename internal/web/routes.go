@@ -52,6 +52,13 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	page("POST /integrations/{id}/delete", admin, h.integrationDelete)
 	page("POST /integrations/{id}/test", responder, h.integrationSend)
 
+	// Heartbeat monitors (their ping URLs are ingest's: /ping/{key}).
+	page("GET /heartbeats", signedIn, h.heartbeatList)
+	page("POST /heartbeats", admin, h.heartbeatCreate)
+	page("GET /heartbeats/{id}", signedIn, h.heartbeatShow)
+	page("POST /heartbeats/{id}", admin, h.heartbeatSave)
+	page("POST /heartbeats/{id}/delete", admin, h.heartbeatDelete)
+
 	// Escalation policies: who is paged, in what order (admins edit; everyone reads).
 	page("GET /policies", signedIn, h.policyList)
 	page("GET /policies/new", admin, h.policyNew)
