@@ -23,6 +23,46 @@ type serveCmd struct {
 	AdminEmail string  `name:"admin-email" env:"TOCSIN_ADMIN_EMAIL" default:"admin@localhost.localdomain" help:"E-mail of the admin created at first start."`
 	Demo       bool    `help:"Load a demo organisation (teams, services, integrations, sample alerts) and print the demo admin's login."`
 	twilioFlags
+	providerFlags
+}
+
+// providerFlags say where pages go out (docs/notifications.md). Secrets are
+// best given in the environment.
+type providerFlags struct {
+	SMTPHost     string `name:"smtp-host" env:"TOCSIN_SMTP_HOST" help:"SMTP relay for e-mail (empty: no e-mail)."`
+	SMTPPort     int    `name:"smtp-port" env:"TOCSIN_SMTP_PORT" default:"587" help:"SMTP port: 587 (STARTTLS), 465 (TLS) or 25."`
+	SMTPUsername string `name:"smtp-username" env:"TOCSIN_SMTP_USERNAME" help:"SMTP user name, if the relay wants one."`
+	SMTPPassword string `name:"smtp-password" env:"TOCSIN_SMTP_PASSWORD" help:"SMTP password (prefer the environment variable)."`
+	SMTPFrom     string `name:"smtp-from" env:"TOCSIN_SMTP_FROM" help:"Sender of e-mails, e.g. \"Tocsin <tocsin@example.com>\"."`
+	SMTPTLS      string `name:"smtp-tls" env:"TOCSIN_SMTP_TLS" default:"starttls" help:"starttls, tls or none (a relay on a trusted network only)."`
+
+	TwilioAccountSID string `name:"twilio-account-sid" env:"TOCSIN_TWILIO_ACCOUNT_SID" help:"Twilio account SID (AC…): enables SMS and voice pages, with --twilio-auth-token and --twilio-from."`
+	TwilioFrom       string `name:"twilio-from" env:"TOCSIN_TWILIO_FROM" help:"Number SMS and calls come from (E.164), or a messaging service SID (MG…) for SMS."`
+	TwilioAPIURL     string `name:"twilio-api-url" env:"TOCSIN_TWILIO_API_URL" default:"https://api.twilio.com" help:"Twilio's API base URL, or a Twilio-compatible provider's."`
+
+	SlackBotToken      string `name:"slack-bot-token" env:"TOCSIN_SLACK_BOT_TOKEN" help:"Slack bot token (xoxb-…): direct messages, channel posts with buttons."`
+	SlackSigningSecret string `name:"slack-signing-secret" env:"TOCSIN_SLACK_SIGNING_SECRET" help:"Slack signing secret: checks button clicks sent to /slack/interactions."`
+	SlackAPIURL        string `name:"slack-api-url" env:"TOCSIN_SLACK_API_URL" default:"https://slack.com/api/" help:"Slack Web API base URL."`
+
+	TelegramBotToken string `name:"telegram-bot-token" env:"TOCSIN_TELEGRAM_BOT_TOKEN" help:"Telegram bot token: messages to Telegram chats."`
+	TelegramAPIURL   string `name:"telegram-api-url" env:"TOCSIN_TELEGRAM_API_URL" default:"https://api.telegram.org" help:"Telegram Bot API base URL."`
+
+	NtfyToken string `name:"ntfy-token" env:"TOCSIN_NTFY_TOKEN" help:"Bearer token for a protected ntfy server."`
+
+	VAPIDPublicKey  string `name:"vapid-public-key" env:"TOCSIN_VAPID_PUBLIC_KEY" help:"Web Push VAPID public key (default: generated at first start and kept in the database)."`
+	VAPIDPrivateKey string `name:"vapid-private-key" env:"TOCSIN_VAPID_PRIVATE_KEY" help:"Web Push VAPID private key."`
+	VAPIDSubject    string `name:"vapid-subject" env:"TOCSIN_VAPID_SUBJECT" help:"Contact given to push services (mailto: or https:; default: the public URL)."`
+}
+
+// apply copies the flags into the configuration.
+func (f providerFlags) apply(cfg *config.Config) {
+	cfg.Providers = config.Providers{
+		SMTPHost: f.SMTPHost, SMTPPort: f.SMTPPort, SMTPUsername: f.SMTPUsername, SMTPPassword: f.SMTPPassword, SMTPFrom: f.SMTPFrom, SMTPTLS: f.SMTPTLS,
+		TwilioAccountSID: f.TwilioAccountSID, TwilioFrom: f.TwilioFrom, TwilioAPIURL: f.TwilioAPIURL,
+		SlackBotToken: f.SlackBotToken, SlackSigningSecret: f.SlackSigningSecret, SlackAPIURL: f.SlackAPIURL,
+		TelegramBotToken: f.TelegramBotToken, TelegramAPIURL: f.TelegramAPIURL, NtfyToken: f.NtfyToken,
+		VAPIDPublicKey: f.VAPIDPublicKey, VAPIDPrivateKey: f.VAPIDPrivateKey, VAPIDSubject: f.VAPIDSubject,
+	}
 }
 
 // twilioFlags configure the on-call phone number (docs/twilio.md).
@@ -44,6 +84,7 @@ func (s *serveCmd) Run(ctx context.Context, out io.Writer) error {
 	cfg := s.config()
 	cfg.Listen, cfg.PublicURL, cfg.RateLimit, cfg.RateBurst, cfg.LogLevel, cfg.LogFormat = s.Listen, s.PublicURL, s.RateLimit, s.RateBurst, s.LogLevel, s.LogFormat
 	s.twilioFlags.apply(&cfg)
+	s.providerFlags.apply(&cfg)
 	if err := cfg.Validate(); err != nil {
 		return err
 	}

@@ -23,7 +23,8 @@ type Options struct {
 	Links     notify.LinkSigner
 	// Tick is how often the engine looks for due work without being woken; default 1 s.
 	Tick time.Duration
-	// Lease is how long a claimed message is reserved for its sender; default 2 min.
+	// Lease is how long a claimed message is reserved for its sender; default
+	// 45 s. A process that dies mid-send leaves its messages this long.
 	Lease time.Duration
 	// OnChange is called after the engine wrote to alerts' timelines (live pages).
 	OnChange func()
@@ -44,12 +45,12 @@ func New(opts Options) *Engine {
 		opts.Tick = time.Second
 	}
 	if opts.Lease <= 0 {
-		opts.Lease = 2 * time.Minute
+		opts.Lease = 45 * time.Second
 	}
 	if opts.OnChange == nil {
 		opts.OnChange = func() {}
 	}
-	return &Engine{opts: opts, wake: make(chan struct{}, 1), leader: newLeader(opts.DB)}
+	return &Engine{opts: opts, wake: make(chan struct{}, 1), leader: newLeader(opts.DB, opts.Log)}
 }
 
 // Wake makes the engine run a cycle now: a write it must act on happened.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"log/slog"
 
 	"github.com/tocsin/tocsin/internal/store"
 )
@@ -18,10 +19,11 @@ const leaderLockKey = 0x746f6373696e
 // try. SQLite has one writer process, so it always leads.
 type leader struct {
 	db   *store.DB
+	log  *slog.Logger
 	conn *sql.Conn
 }
 
-func newLeader(db *store.DB) leader { return leader{db: db} }
+func newLeader(db *store.DB, log *slog.Logger) leader { return leader{db: db, log: log} }
 
 // acquire reports whether this process leads now, taking the lock if free and
 // checking that the connection holding it is still alive.
@@ -30,10 +32,12 @@ func (l *leader) acquire(ctx context.Context) (bool, error) {
 		return true, nil
 	}
 	if l.conn != nil {
-		if err := l.conn.PingContext(ctx); err == nil {
+		err := l.conn.PingContext(ctx)
+		if err == nil {
 			return true, nil
 		}
 		// The session, and with it the lock, is gone: compete again.
+		l.log.Warn("engine: lost the leader's session", "err", err)
 		l.conn.Close()
 		l.conn = nil
 	}
@@ -51,6 +55,7 @@ func (l *leader) acquire(ctx context.Context) (bool, error) {
 		return false, nil
 	}
 	l.conn = conn
+	l.log.Info("engine: this process now leads")
 	return true, nil
 }
 

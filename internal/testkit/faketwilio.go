@@ -108,7 +108,14 @@ const waitTimeout = 10 * time.Second
 // holds or waitTimeout passes; then the test fails with describe().
 func waitFor(t testing.TB, mu *sync.Mutex, c *changes, done func() bool, describe func() string) {
 	t.Helper()
-	deadline := time.NewTimer(waitTimeout)
+	waitUpTo(t, waitTimeout, mu, c, done, describe)
+}
+
+// waitUpTo is waitFor with a deadline of its own, for real-time waits (a
+// step due a minute later in another process).
+func waitUpTo(t testing.TB, timeout time.Duration, mu *sync.Mutex, c *changes, done func() bool, describe func() string) {
+	t.Helper()
+	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
 	for {
 		mu.Lock()
@@ -124,7 +131,7 @@ func waitFor(t testing.TB, mu *sync.Mutex, c *changes, done func() bool, describ
 			mu.Lock()
 			msg := describe()
 			mu.Unlock()
-			t.Fatalf("waited %s: %s", waitTimeout, msg)
+			t.Fatalf("waited %s: %s", timeout, msg)
 			return
 		}
 	}
@@ -330,6 +337,16 @@ func (f *FakeTwilio) ReceivedTimes() []time.Time {
 func (f *FakeTwilio) WaitMessages(t testing.TB, n int) []TwilioSMS {
 	t.Helper()
 	waitFor(t, &f.mu, &f.changes, func() bool { return len(f.messages) >= n },
+		func() string {
+			return fmt.Sprintf("fake Twilio has %d messages, want %d: %+v", len(f.messages), n, f.messages)
+		})
+	return f.Messages()
+}
+
+// WaitMessagesUpTo is WaitMessages with a longer deadline, for real time.
+func (f *FakeTwilio) WaitMessagesUpTo(t testing.TB, n int, timeout time.Duration) []TwilioSMS {
+	t.Helper()
+	waitUpTo(t, timeout, &f.mu, &f.changes, func() bool { return len(f.messages) >= n },
 		func() string {
 			return fmt.Sprintf("fake Twilio has %d messages, want %d: %+v", len(f.messages), n, f.messages)
 		})
