@@ -51,13 +51,13 @@ func (db *DB) UserByVerifiedPhone(ctx context.Context, e164 string) (*tocsin.Use
 	return db.UserByVerifiedContact(ctx, tocsin.ContactSMS, e164)
 }
 
-// LastPagedAlert is the alert a person was last paged about at a destination
-// (their number: a reply comes from the phone that got the page), alone or
-// inside a bundle, since a time. None: ENOTFOUND.
+// LastPagedAlert is the alert the last page message to a person at a
+// destination (their number: a reply comes from the phone that got it) named,
+// since a time: a page's alert, or a bundle's first. None: ENOTFOUND.
 func (db *DB) LastPagedAlert(ctx context.Context, userID int64, destination string, since time.Time) (int64, error) {
 	var id int64
 	err := db.read.QueryRowContext(ctx, `SELECT alert_id FROM notifications
-		WHERE destination = $1 AND sent_at >= $2 AND user_id = $3 AND kind = 'page' AND status IN ('sent', 'bundled') AND alert_id IS NOT NULL
+		WHERE destination = $1 AND sent_at >= $2 AND user_id = $3 AND kind = 'page' AND status = 'sent' AND alert_id IS NOT NULL
 		ORDER BY sent_at DESC, id DESC LIMIT 1`, destination, ms(since), userID).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, tocsin.Errorf(tocsin.ENOTFOUND, "no alert was paged to you there since %s", since.UTC().Format(time.RFC3339))

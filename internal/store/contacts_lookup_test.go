@@ -90,15 +90,14 @@ func TestLastPagedAlertAndBundles(t *testing.T) {
 		phone := "+33612345678"
 		sms := addContact(t, db, alice, "mobile", tocsin.ContactSMS, phone, true)
 		var ids []int64
-		for i := range 5 {
+		for i := range 6 {
 			ids = append(ids, apply(t, db, integ, t0, event(tocsin.ActionTrigger, fmt.Sprint("k", i), "Disk full"))[0].AlertID)
 		}
-
-		if _, err := db.LastPagedAlert(ctx, alice.ID, phone, t0.Add(-24*time.Hour)); tocsin.ErrorCode(err) != tocsin.ENOTFOUND {
+		since := t0.Add(-24 * time.Hour)
+		if _, err := db.LastPagedAlert(ctx, alice.ID, phone, since); tocsin.ErrorCode(err) != tocsin.ENOTFOUND {
 			t.Fatalf("never paged: %v", err)
 		}
-		// Pages: ids[0] sent at t0, ids[1] to Bob later, ids[2] pending (never
-		// sent), ids[3] and ids[4] bundled in one message at t0+2m.
+		// Pages are queued for later, then claimed and recorded as the engine does.
 		page := func(alertID int64, u *tocsin.User, dest string) *tocsin.Notification {
 			n := &tocsin.Notification{Key: fmt.Sprint("page/", alertID, "/", u.ID), Kind: tocsin.NotifyPage, AlertID: alertID, UserID: u.ID,
 				ContactMethodID: sms.ID, Type: tocsin.ContactSMS, Destination: dest, NextAttemptAt: t0.Add(time.Hour)}
@@ -107,7 +106,7 @@ func TestLastPagedAlertAndBundles(t *testing.T) {
 			}
 			return n
 		}
-		send := func(at time.Time, outcomes ...store.Outcome) {
+		record := func(at time.Time, outcomes ...store.Outcome) {
 			t.Helper()
 			claim, _, err := db.ClaimDue(ctx, t0.Add(time.Hour), time.Minute, 100)
 			if err != nil {
@@ -117,62 +116,66 @@ func TestLastPagedAlertAndBundles(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		// ids[0] alone at t0; ids[1] to Bob a minute later.
 		first := page(ids[0], alice, phone)
-		send(t0, store.Outcome{ID: first.ID, Status: tocsin.NotificationSent})
+		record(t0, store.Outcome{ID: first.ID, Status: tocsin.NotificationSent})
 		other := page(ids[1], bob, "+33698765432")
-		send(t0.Add(time.Minute), store.Outcome{ID: other.ID, Status: tocsin.NotificationSent})
-		page(ids[2], alice, phone)
-		m3, m4 := page(ids[3], alice, phone), page(ids[4], alice, phone)
-		bundle := &tocsin.Notification{Key: "bundle/1", Kind: tocsin.NotifyBundle, UserID: alice.ID, Type: tocsin.ContactSMS, Destination: phone, NextAttemptAt: t0.Add(time.Hour)}
-		if _, err := db.Enqueue(ctx, bundle, t0); err != nil {
-			t.Fatal(err)
+		record(t0.Add(time.Minute), store.Outcome{ID: other.ID, Status: tocsin.NotificationSent})
+		// ids[2] never sent; ids[3], ids[4], ids[5] in one message at t0+2m, headed by ids[3].
+		failed := page(ids[2], alice, phone)
+		head, m4, m5 := page(ids[3], alice, phone), page(ids[4], alice, phone), page(ids[5], alice, phone)
+		if got, err := db.LastPagedAlert(ctx, alice.ID, phone, since); err != nil || got != ids[0] {
+			t.Errorf("last paged: %d %v, want %d (Bob's page and pending ones are not hers)", got, err, ids[0])
 		}
-		if got, err := db.LastPagedAlert(ctx, alice.ID, phone, t0.Add(-time.Hour)); err != nil || got != ids[0] {
-			t.Errorf("last paged: %d %v, want %d (Bob's page, the pending one are not hers)", got, err, ids[0])
-		}
-		// Claimed together with the pending page of ids[2]: that one fails.
-		claimAt := t0.Add(2 * time.Minute)
-		claim, rows, err := db.ClaimDue(ctx, t0.Add(time.Hour), time.Minute, 100)
-		if err != nil || len(rows) != 4 {
-			t.Fatalf("claim: %d rows %v", len(rows), err)
-		}
-		if err := db.Record(ctx, claim, []store.Outcome{
-			{ID: bundle.ID, Status: tocsin.NotificationSent},
-			{ID: m4.ID, Status: tocsin.NotificationBundled, BundleID: bundle.ID},
-			{ID: m3.ID, Status: tocsin.NotificationBundled, BundleID: bundle.ID},
-			{ID: rows[0].ID, Status: tocsin.NotificationFailed, Error: "refused"},
-		}, claimAt); err != nil {
-			t.Fatal(err)
-		}
+		at := t0.Add(2 * time.Minute)
+		record(at,
+			store.Outcome{ID: failed.ID, Status: tocsin.NotificationFailed, Error: "refused"},
+			store.Outcome{ID: head.ID, Status: tocsin.NotificationSent},
+			store.Outcome{ID: m4.ID, Status: tocsin.NotificationBundled, BundleID: head.ID},
+			store.Outcome{ID: m5.ID, Status: tocsin.NotificationBundled, BundleID: head.ID})
 
-		if got, err := db.LastPagedAlert(ctx, alice.ID, phone, t0.Add(-time.Hour)); err != nil || got != ids[4] {
-			t.Errorf("last paged after the bundle: %d %v, want %d", got, err, ids[4])
+		// The last message named ids[3], the bundle's first.
+		if got, err := db.LastPagedAlert(ctx, alice.ID, phone, since); err != nil || got != ids[3] {
+			t.Errorf("last paged after the bundle: %d %v, want %d", got, err, ids[3])
 		}
-		if _, err := db.LastPagedAlert(ctx, alice.ID, phone, claimAt.Add(time.Second)); tocsin.ErrorCode(err) != tocsin.ENOTFOUND {
+		if _, err := db.LastPagedAlert(ctx, alice.ID, phone, at.Add(time.Second)); tocsin.ErrorCode(err) != tocsin.ENOTFOUND {
 			t.Errorf("since after the last page: %v", err)
 		}
-		if _, err := db.LastPagedAlert(ctx, alice.ID, "+33600000000", t0.Add(-time.Hour)); tocsin.ErrorCode(err) != tocsin.ENOTFOUND {
+		if _, err := db.LastPagedAlert(ctx, alice.ID, "+33600000000", since); tocsin.ErrorCode(err) != tocsin.ENOTFOUND {
 			t.Errorf("another number: %v", err)
 		}
 
-		members, err := db.BundleMembers(ctx, bundle.ID)
-		if err != nil || !slices.Equal(members, []int64{ids[3], ids[4]}) {
-			t.Errorf("members: %v %v, want %v", members, err, ids[3:])
+		for _, c := range []struct {
+			row  int64
+			want []int64
+		}{{head.ID, ids[3:]}, {first.ID, ids[:1]}, {m4.ID, ids[4:5]}, {0, nil}, {999999, nil}} {
+			if got, err := db.BundleMembers(ctx, c.row); err != nil || !slices.Equal(got, c.want) {
+				t.Errorf("members of row %d: %v %v, want %v", c.row, got, err, c.want)
+			}
 		}
-		if n, first, err := db.BundleTriggered(ctx, bundle.ID); err != nil || n != 2 || first != ids[3] {
+		// A reply naming the bundle's first alert stands for all of it; naming
+		// another of its alerts, or an alert never paged there, for that one.
+		for _, c := range []struct {
+			alert int64
+			since time.Time
+			want  []int64
+		}{{ids[3], since, ids[3:]}, {ids[4], since, ids[4:5]}, {ids[0], since, ids[:1]}, {ids[1], since, ids[1:2]}, {ids[3], at.Add(time.Second), ids[3:4]}} {
+			if got, err := db.PagedTogether(ctx, alice.ID, phone, c.alert, c.since); err != nil || !slices.Equal(got, c.want) {
+				t.Errorf("paged together with %d: %v %v, want %v", c.alert, got, err, c.want)
+			}
+		}
+
+		if n, first, err := db.BundleTriggered(ctx, head.ID); err != nil || n != 3 || first != ids[3] {
 			t.Errorf("triggered: %d %d %v", n, first, err)
 		}
-		if _, err := db.ActOnAlerts(ctx, []int64{ids[3]}, store.AlertAction{Action: tocsin.ActionAcknowledge, Actor: "Alice", Channel: tocsin.ChannelSMS}, t0); err != nil {
+		if _, err := db.ActOnAlerts(ctx, ids[3:4], store.AlertAction{Action: tocsin.ActionAcknowledge, Actor: "Alice", Channel: tocsin.ChannelSMS}, t0); err != nil {
 			t.Fatal(err)
 		}
-		if n, first, err := db.BundleTriggered(ctx, bundle.ID); err != nil || n != 1 || first != ids[4] {
+		if n, first, err := db.BundleTriggered(ctx, head.ID); err != nil || n != 2 || first != ids[4] {
 			t.Errorf("triggered after one ack: %d %d %v", n, first, err)
 		}
-		if members, err := db.BundleMembers(ctx, first.ID); err != nil || len(members) != 0 {
-			t.Errorf("a page is no bundle: %v %v", members, err)
-		}
 		if n, first, err := db.BundleTriggered(ctx, 0); err != nil || n != 0 || first != 0 {
-			t.Errorf("no bundle: %d %d %v", n, first, err)
+			t.Errorf("no row: %d %d %v", n, first, err)
 		}
 	})
 }

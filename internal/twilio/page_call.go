@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/store"
@@ -160,16 +161,12 @@ func (h *Handler) loadPage(w http.ResponseWriter, r *http.Request) *page {
 	}
 	pg := &page{row: o, p: promptsFor(o.Locale), w: voiceWordsFor(o.Locale),
 		url: h.opts.PublicURL + "/twilio/voice/page/" + strconv.FormatInt(o.ID, 10)}
-	if o.Kind == tocsin.NotifyBundle {
-		if pg.ids, err = h.opts.DB.BundleMembers(r.Context(), o.ID); err != nil {
-			h.failed(w, r, err)
-			return nil
-		}
-		pg.bundle = len(pg.ids) > 0
+	// A page sent alone acts on its alert; the head of a bundle, on all of them.
+	if pg.ids, err = h.opts.DB.BundleMembers(r.Context(), o.ID); err != nil {
+		h.failed(w, r, err)
+		return nil
 	}
-	if len(pg.ids) == 0 && o.AlertID != 0 {
-		pg.ids = []int64{o.AlertID}
-	}
+	pg.bundle = len(pg.ids) > 1
 	if len(pg.ids) == 0 || o.UserID == 0 {
 		// Nothing to act on, or the person was deleted since.
 		(&Response{}).Add(pg.p.say(pg.w.gone), Hangup{}).write(w)
@@ -368,18 +365,9 @@ func (h *Handler) pageKeys(w http.ResponseWriter, r *http.Request) {
 
 // actByKey acknowledges or resolves the call's alerts as the person paged.
 func (h *Handler) actByKey(ctx context.Context, resp *Response, pg *page, u *tocsin.User, act tocsin.EventAction) error {
-	now := h.opts.Clock.Now()
-	var changed []int64
-	for start := 0; start < len(pg.ids); start += maxActOnce {
-		ids := pg.ids[start:min(start+maxActOnce, len(pg.ids))]
-		done, err := h.opts.DB.ActOnAlerts(ctx, ids, store.AlertAction{Action: act, Actor: u.Name, Channel: tocsin.ChannelVoice}, now)
-		if err != nil && tocsin.ErrorCode(err) != tocsin.ENOTFOUND {
-			return err
-		}
-		changed = append(changed, done...)
-	}
-	if len(changed) > 0 {
-		h.wake()
+	changed, err := h.actOn(ctx, pg.ids, store.AlertAction{Action: act, Actor: u.Name, Channel: tocsin.ChannelVoice}, h.opts.Clock.Now())
+	if err != nil && tocsin.ErrorCode(err) != tocsin.ENOTFOUND {
+		return err
 	}
 	switch {
 	case len(changed) == 0 && pg.bundle:
@@ -402,6 +390,27 @@ func (h *Handler) actByKey(ctx context.Context, resp *Response, pg *page, u *toc
 		resp.Add(pg.p.say(fmt.Sprintf(pg.w.acked, changed[0])), Hangup{})
 	}
 	return nil
+}
+
+// actOn applies an action to alerts, maxActOnce at a time, and wakes the
+// engine when any changed. An alert not found stops it there (its pages
+// went with it: only a deletion racing the reply does that).
+func (h *Handler) actOn(ctx context.Context, ids []int64, act store.AlertAction, now time.Time) ([]int64, error) {
+	var changed []int64
+	for start := 0; start < len(ids); start += maxActOnce {
+		done, err := h.opts.DB.ActOnAlerts(ctx, ids[start:min(start+maxActOnce, len(ids))], act, now)
+		changed = append(changed, done...)
+		if err != nil {
+			if len(changed) > 0 {
+				h.wake()
+			}
+			return changed, err
+		}
+	}
+	if len(changed) > 0 {
+		h.wake()
+	}
+	return changed, nil
 }
 
 // escalateByKey makes the next step of the call's alerts due now. An alert

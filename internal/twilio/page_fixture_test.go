@@ -109,8 +109,9 @@ func (p *paging) alert(summary string, priority tocsin.Priority, routed bool) in
 
 // sent records pages as the engine does once a provider took them, without
 // sending anything: the rows are due a day from now, out of the running
-// engine's reach, and claimed at that time. With bundle, they were sent as
-// one bundle message, whose row is returned; otherwise the last page's.
+// engine's reach, and claimed at that time. With bundle, they went as one
+// message, carried by the first row, the others bundled into it. It returns
+// the row of the last message.
 func (p *paging) sent(u *tocsin.User, typ tocsin.ContactType, dest string, bundle bool, alertIDs ...int64) *tocsin.Notification {
 	p.t.Helper()
 	later := p.app.Clock.Now().Add(24 * time.Hour)
@@ -124,38 +125,28 @@ func (p *paging) sent(u *tocsin.User, typ tocsin.ContactType, dest string, bundl
 		}
 		rows = append(rows, n)
 	}
-	head := rows[len(rows)-1]
-	if bundle {
-		p.seq++
-		head = &tocsin.Notification{Key: fmt.Sprintf("test/bundle/%d", p.seq), Kind: tocsin.NotifyBundle, UserID: u.ID,
-			Type: typ, Destination: dest, NextAttemptAt: later}
-		if _, err := p.app.DB.Enqueue(p.ctx, head, p.app.Clock.Now()); err != nil {
-			p.t.Fatal(err)
-		}
-	}
 	claim, claimed, err := p.app.DB.ClaimDue(p.ctx, later, time.Minute, 1000)
 	if err != nil {
 		p.t.Fatal(err)
 	}
+	if len(claimed) != len(rows) {
+		p.t.Fatalf("claimed %d rows, want %d: something else is in the outbox", len(claimed), len(rows))
+	}
 	var outcomes []store.Outcome
-	for _, c := range claimed {
-		o := store.Outcome{ID: c.ID, Status: tocsin.NotificationSent, ProviderID: "SM" + fmt.Sprint(c.ID)}
-		if bundle && c.ID != head.ID {
-			o.Status, o.BundleID = tocsin.NotificationBundled, head.ID
+	for i, n := range rows {
+		o := store.Outcome{ID: n.ID, Status: tocsin.NotificationSent, ProviderID: "SM" + fmt.Sprint(n.ID)}
+		if bundle && i > 0 {
+			o.Status, o.BundleID = tocsin.NotificationBundled, rows[0].ID
 		}
 		outcomes = append(outcomes, o)
-	}
-	want := len(rows)
-	if bundle {
-		want++
-	}
-	if len(outcomes) != want {
-		p.t.Fatalf("claimed %d rows, want %d: something else is in the outbox", len(outcomes), want)
 	}
 	if err := p.app.DB.Record(p.ctx, claim, outcomes, p.app.Clock.Now()); err != nil {
 		p.t.Fatal(err)
 	}
-	return head
+	if bundle {
+		return rows[0]
+	}
+	return rows[len(rows)-1]
 }
 
 // storeAck is an acknowledgement from the web by actor.

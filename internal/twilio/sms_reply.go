@@ -78,6 +78,8 @@ func parseReply(body string) (verb smsVerb, alertID int64, ok bool) {
 // replyWords are the SMS replies, in the person's language, each one segment.
 type replyWords struct {
 	acked, resolved, escalated string // %d alert
+	manyAcked                  string // %d count
+	allDone                    string // a bundle no longer needing anyone
 	isAcked, isResolved        string // %d alert, %s by
 	by                         string // " by %s"
 	notFound, noPolicy         string // %d alert
@@ -89,6 +91,8 @@ type replyWords struct {
 func replyEnglish() replyWords {
 	return replyWords{
 		acked:         "Alert %d acknowledged.",
+		manyAcked:     "%d alerts acknowledged.",
+		allDone:       "These alerts are already acknowledged or resolved.",
 		resolved:      "Alert %d resolved.",
 		escalated:     "Alert %d escalated: its next step is paged now.",
 		isAcked:       "Alert %d is already acknowledged%s.",
@@ -108,6 +112,8 @@ func replyEnglish() replyWords {
 func replyFrench() replyWords {
 	return replyWords{
 		acked:         "Alerte %d acquittée.",
+		manyAcked:     "%d alertes acquittées.",
+		allDone:       "Ces alertes sont déjà acquittées ou résolues.",
 		resolved:      "Alerte %d résolue.",
 		escalated:     "Alerte %d escaladée : son étape suivante est appelée maintenant.",
 		isAcked:       "L'alerte %d est déjà acquittée%s.",
@@ -208,20 +214,29 @@ func (h *Handler) reply(ctx context.Context, from, body string) (string, error) 
 		return h.escalateBySMS(ctx, words, u, alertID, now)
 	}
 	act := store.AlertAction{Action: tocsin.ActionAcknowledge, Actor: u.Name, Channel: tocsin.ChannelSMS}
-	done := words.acked
+	ids := []int64{alertID}
 	if verb == smsResolve {
-		act.Action, done = tocsin.ActionResolve, words.resolved
+		act.Action = tocsin.ActionResolve
+	} else if ids, err = h.opts.DB.PagedTogether(ctx, u.ID, phone, alertID, now.Add(-replyWindow)); err != nil {
+		// A bundle's SMS says "reply 4 42 to acknowledge all": 42 stands for the bundle.
+		return "", err
 	}
-	changed, err := h.opts.DB.ActOnAlerts(ctx, []int64{alertID}, act, now)
+	changed, err := h.actOn(ctx, ids, act, now)
 	if tocsin.ErrorCode(err) == tocsin.ENOTFOUND {
 		return fmt.Sprintf(words.notFound, alertID), nil
 	}
 	if err != nil {
 		return "", err
 	}
-	if len(changed) > 0 {
-		h.wake()
-		return fmt.Sprintf(done, alertID), nil
+	switch {
+	case len(changed) > 1:
+		return fmt.Sprintf(words.manyAcked, len(changed)), nil
+	case len(changed) == 1 && act.Action == tocsin.ActionResolve:
+		return fmt.Sprintf(words.resolved, changed[0]), nil
+	case len(changed) == 1:
+		return fmt.Sprintf(words.acked, changed[0]), nil
+	case len(ids) > 1:
+		return words.allDone, nil
 	}
 	return h.alreadySMS(ctx, words, alertID)
 }

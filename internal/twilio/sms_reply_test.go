@@ -168,3 +168,46 @@ func TestSMSReplySharedNumber(t *testing.T) {
 		t.Error("a shared number acknowledged")
 	}
 }
+
+// A bundle's SMS names its first alert: "reply 4 42 to acknowledge all".
+func TestSMSReplyToABundle(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		p := startPaging(t, engine)
+		var first, second []int64
+		for i := range 3 {
+			first = append(first, p.alert(fmt.Sprint("Disk full on db", i), tocsin.P1, true))
+		}
+		p.sent(p.alice, tocsin.ContactSMS, aliceMobile, true, first...)
+		// 6 and an alert of the bundle act on that alert alone, and so does 4
+		// with an alert the message did not name.
+		if reply := p.sms(aliceMobile, fmt.Sprint("6 ", first[0])); reply != fmt.Sprintf("Alert %d resolved.", first[0]) {
+			t.Errorf("resolve the first: %q", reply)
+		}
+		if reply := p.sms(aliceMobile, fmt.Sprint("4 ", first[1])); reply != fmt.Sprintf("Alert %d acknowledged.", first[1]) {
+			t.Errorf("ack the second: %q", reply)
+		}
+		if a := p.status(first[2]); a.Status != tocsin.StatusTriggered {
+			t.Fatalf("the third is %s", a.Status)
+		}
+		// 4 with the named alert: the rest of the bundle.
+		if reply := p.sms(aliceMobile, fmt.Sprint("ack ", first[0])); reply != fmt.Sprintf("Alert %d acknowledged.", first[2]) {
+			t.Errorf("ack the bundle: %q", reply)
+		}
+
+		for i := range 3 {
+			second = append(second, p.alert(fmt.Sprint("Latency high on api", i), tocsin.P1, true))
+		}
+		p.sent(p.alice, tocsin.ContactSMS, aliceMobile, true, second...)
+		if reply := p.sms(aliceMobile, "4"); reply != "3 alerts acknowledged." {
+			t.Errorf("4 alone after a bundle: %q", reply)
+		}
+		for _, id := range append(first[1:], second...) {
+			if a := p.status(id); a.Status != tocsin.StatusAcknowledged || a.AckedBy != "Alice Martin" || a.AckChannel != tocsin.ChannelSMS {
+				t.Errorf("alert %d: %s by %q via %s", id, a.Status, a.AckedBy, a.AckChannel)
+			}
+		}
+		if reply := p.sms(aliceMobile, fmt.Sprint("4 ", second[0])); reply != "These alerts are already acknowledged or resolved." {
+			t.Errorf("the bundle again: %q", reply)
+		}
+	})
+}
