@@ -25,6 +25,10 @@ func (h *Handler) alertEscalate(w http.ResponseWriter, r *http.Request, v *view)
 		return
 	}
 	err := h.opts.DB.EscalateNow(r.Context(), id, v.User.Name, tocsin.ChannelWeb, h.opts.Clock.Now())
+	if tocsin.ErrorCode(err) == tocsin.ENOTFOUND {
+		h.fail(w, r, v, err) // the alert itself: its page does not exist
+		return
+	}
 	h.afterPagingAction(w, r, v, id, err, v.T("alert_escalation.escalated"))
 }
 
