@@ -18,11 +18,13 @@ type Heartbeat struct {
 	// IntegrationID is the heartbeat's own integration (type heartbeat), made
 	// with it: its alerts dedup and escalate as any other's.
 	IntegrationID int64
-	UUID          string // the ping id in /ping/<uuid>: random, the URL's only credential
-	Period        time.Duration
-	Grace         time.Duration
-	Priority      Priority // of the alert it opens
-	State         HeartbeatState
+	// UUID is the ping id in /ping/<uuid>, the URL's only credential: random
+	// unless given at creation (to keep a healthchecks.io check's URL).
+	UUID     string
+	Period   time.Duration
+	Grace    time.Duration
+	Priority Priority // of the alert it opens
+	State    HeartbeatState
 	// DueAt is when the heartbeat goes down unless a good ping comes first;
 	// zero while it is down.
 	DueAt         time.Time
@@ -148,6 +150,9 @@ func (h *Heartbeat) Validate() error {
 	if h.ServiceID == 0 {
 		return Errorf(EINVALID, "a heartbeat needs a service: its alerts page that service's escalation policy")
 	}
+	if h.UUID != "" && !validUUID(h.UUID) {
+		return Errorf(EINVALID, "ping id %q is not a UUID in lower case (8-4-4-4-12 hexadecimal digits)", truncate(h.UUID, 64))
+	}
 	if h.Period < MinHeartbeatPeriod || h.Period > MaxHeartbeatPeriod || h.Period%time.Minute != 0 {
 		return Errorf(EINVALID, "period must be a whole number of minutes from 1 minute to 30 days (43200 minutes)")
 	}
@@ -181,4 +186,23 @@ func FormatMinutes(d time.Duration) string {
 		}
 	}
 	return strings.Join(parts, " ")
+}
+
+// validUUID reports whether s is a UUID written as healthchecks.io and Tocsin
+// write them: 36 characters, lower-case hexadecimal and four dashes.
+func validUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, c := range s {
+		switch {
+		case i == 8 || i == 13 || i == 18 || i == 23:
+			if c != '-' {
+				return false
+			}
+		case (c < '0' || c > '9') && (c < 'a' || c > 'f'):
+			return false
+		}
+	}
+	return true
 }

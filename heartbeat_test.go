@@ -48,6 +48,10 @@ func TestHeartbeatValidate(t *testing.T) {
 	if err := ok.Validate(); err != nil || ok.Priority != P2 {
 		t.Fatalf("valid heartbeat: %v, priority %q", err, ok.Priority)
 	}
+	ok.UUID = "0f3c2a9e-5b1d-4c8e-9a7f-2d6b1e4c8a01"
+	if err := ok.Validate(); err != nil {
+		t.Fatalf("with a ping id: %v", err)
+	}
 	edits := map[string]func(h *Heartbeat){
 		"no service":        func(h *Heartbeat) { h.ServiceID = 0 },
 		"upper case name":   func(h *Heartbeat) { h.Name = "Backup" },
@@ -59,6 +63,9 @@ func TestHeartbeatValidate(t *testing.T) {
 		"grace too long":    func(h *Heartbeat) { h.Grace = 8 * 24 * time.Hour },
 		"grace in seconds":  func(h *Heartbeat) { h.Grace = 30 * time.Second },
 		"priority":          func(h *Heartbeat) { h.Priority = "P9" },
+		"ping id":           func(h *Heartbeat) { h.UUID = "not-a-uuid" },
+		"upper-case id":     func(h *Heartbeat) { h.UUID = "0F3C2A9E-5B1D-4C8E-9A7F-2D6B1E4C8A01" },
+		"id without dashes": func(h *Heartbeat) { h.UUID = "0f3c2a9e05b1d04c8e09a7f02d6b1e4c8a01" },
 	}
 	for name, edit := range edits {
 		h := Heartbeat{Name: "nightly-backup", ServiceID: 1, Period: 24 * time.Hour}

@@ -55,11 +55,17 @@ type heartbeatInput struct {
 	PeriodMinutes *int64          `json:"period_minutes"`
 	GraceMinutes  *int64          `json:"grace_minutes"`
 	Priority      string          `json:"priority"`
+	PingID        string          `json:"ping_id"` // on create only: keeps a healthchecks.io check's URL
 }
 
 // apply copies the fields sent onto b; sent nil means all of them (a create).
 func (in *heartbeatInput) apply(ctx context.Context, h *Handler, b *tocsin.Heartbeat, sent map[string]bool) error {
 	all := sent == nil
+	if all {
+		b.UUID = strings.TrimSpace(in.PingID)
+	} else if sent["ping_id"] && strings.TrimSpace(in.PingID) != b.UUID {
+		return tocsin.Errorf(tocsin.EINVALID, "a heartbeat's ping id cannot be changed: jobs ping it; create a new heartbeat")
+	}
 	if all || sent["name"] {
 		b.Name = strings.TrimSpace(in.Name)
 	}

@@ -70,6 +70,16 @@ func TestHeartbeats(t *testing.T) {
 			t.Errorf("its alert: %v", alert)
 		}
 
+		// A healthchecks.io check moves with its URL's ping id; the id is fixed afterwards.
+		kept := "0f3c2a9e-5b1d-4c8e-9a7f-2d6b1e4c8a01"
+		moved := e.must(e.admin, "POST", v1("/heartbeats"), map[string]any{"name": "hourly-sync", "service": "backups", "period_minutes": 60, "ping_id": kept}, 201)
+		if str(moved, "ping_id") != kept || str(moved, "ping_url") != e.app.URL+"/ping/"+kept {
+			t.Errorf("with a ping id: %v", moved)
+		}
+		e.fails(e.admin, "PATCH", v1("/heartbeats/hourly-sync"), map[string]any{"ping_id": pingID}, 400, "invalid", "ping id")
+		e.fails(e.admin, "POST", v1("/heartbeats"), map[string]any{"name": "y", "service": "backups", "period_minutes": 60, "ping_id": "not-a-uuid"}, 400, "invalid", "ping id")
+		e.fails(e.admin, "POST", v1("/heartbeats"), map[string]any{"name": "z", "service": "backups", "period_minutes": 60, "ping_id": kept}, 409, "conflict")
+
 		// Refused: bad input, a taken name, members, viewers.
 		e.fails(e.admin, "POST", v1("/heartbeats"), map[string]any{"name": "x", "service": "backups"}, 400, "invalid", "period_minutes")
 		e.fails(e.admin, "POST", v1("/heartbeats"), map[string]any{"name": "x", "period_minutes": 60}, 400, "invalid", "service")

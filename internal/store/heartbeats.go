@@ -64,8 +64,9 @@ func (tx *Tx) checkHeartbeatService(ctx context.Context, id int64) error {
 	return nil
 }
 
-// CreateHeartbeat stores a heartbeat with a new ping id, and its integration.
-// It is "new" until its first ping, and goes down Period+Grace after now.
+// CreateHeartbeat stores a heartbeat and its integration, with h.UUID as its
+// ping id, or a random one when empty. It is "new" until its first ping, and
+// goes down Period+Grace after now.
 func (db *DB) CreateHeartbeat(ctx context.Context, h *tocsin.Heartbeat, now time.Time) error {
 	if err := h.Validate(); err != nil {
 		return err
@@ -86,14 +87,17 @@ func (db *DB) CreateHeartbeat(ctx context.Context, h *tocsin.Heartbeat, now time
 		if err != nil {
 			return fmt.Errorf("create heartbeat integration: %w", err)
 		}
-		h.IntegrationID, h.UUID, h.State, h.CreatedAt, h.UpdatedAt = integID, newPingUUID(), tocsin.HeartbeatNew, now, now
+		if h.UUID == "" {
+			h.UUID = newPingUUID()
+		}
+		h.IntegrationID, h.State, h.CreatedAt, h.UpdatedAt = integID, tocsin.HeartbeatNew, now, now
 		h.LastPingAt, h.LastSuccessAt, h.LastStartAt, h.LastFailAt, h.LastPingKind, h.LastBody, h.AlertID = time.Time{}, time.Time{}, time.Time{}, time.Time{}, "", "", 0
 		h.DueAt = h.NextDue()
 		id, err := tx.insertID(ctx, `INSERT INTO heartbeats (name, integration_id, ping_uuid, period, grace, priority, state, due_at, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)`,
 			h.Name, integID, h.UUID, h.Period.Milliseconds(), h.Grace.Milliseconds(), h.Priority, h.State, ms(h.DueAt), ms(now))
 		if isUniqueViolation(err) {
-			return tocsin.Errorf(tocsin.ECONFLICT, "a heartbeat named %q exists already", h.Name)
+			return tocsin.Errorf(tocsin.ECONFLICT, "a heartbeat named %q, or with that ping id, exists already", h.Name)
 		}
 		if err != nil {
 			return fmt.Errorf("create heartbeat: %w", err)
