@@ -37,7 +37,42 @@ type alertJSON struct {
 	ResolvedBy      string             `json:"resolved_by"`
 	ResolvedVia     tocsin.Channel     `json:"resolved_via"`
 	URL             string             `json:"url"`
+	Escalation      *escalationJSON    `json:"escalation,omitempty"` // with the timeline only
 	Timeline        []timelineJSON     `json:"timeline,omitempty"`
+}
+
+// escalationJSON is where an alert is in its escalation policy.
+type escalationJSON struct {
+	PolicyID *int64     `json:"policy_id"`
+	Policy   *string    `json:"policy"`
+	Step     int        `json:"step"`    // the step that runs next, from 1
+	Pass     int        `json:"pass"`    // the pass through the policy, from 1
+	NextAt   *time.Time `json:"next_at"` // null: nothing due (acknowledged, resolved, exhausted, no policy)
+	// ReassignedTo is a person the alert was reassigned to, paged at next_at instead of the step.
+	ReassignedTo *personJSON `json:"reassigned_to"`
+}
+
+// escalation describes an alert's escalation state, naming its policy and person.
+func (h *Handler) escalation(ctx context.Context, e tocsin.Escalation) (*escalationJSON, error) {
+	out := &escalationJSON{PolicyID: idOrNull(e.PolicyID), Step: e.Step + 1, Pass: e.Loop + 1, NextAt: when(e.NextAt)}
+	if e.PolicyID != 0 {
+		p, err := h.opts.DB.EscalationPolicy(ctx, e.PolicyID)
+		switch {
+		case err == nil:
+			out.Policy = &p.Name
+		case tocsin.ErrorCode(err) != tocsin.ENOTFOUND:
+			return nil, err
+		}
+	}
+	if e.UserID != 0 {
+		out.ReassignedTo = &personJSON{UserID: e.UserID}
+		if u, err := h.opts.DB.User(ctx, e.UserID); err == nil {
+			out.ReassignedTo.Email, out.ReassignedTo.Name = u.Email, u.Name
+		} else if tocsin.ErrorCode(err) != tocsin.ENOTFOUND {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // timelineJSON is one line of an alert's history.
@@ -105,6 +140,9 @@ func (h *Handler) alertWithTimeline(ctx context.Context, id int64) (alertJSON, e
 		return alertJSON{}, err
 	}
 	out := h.alertJSON(a, serviceName)
+	if out.Escalation, err = h.escalation(ctx, a.Escalation); err != nil {
+		return alertJSON{}, err
+	}
 	out.Timeline = make([]timelineJSON, len(entries))
 	for i, e := range entries {
 		out.Timeline[i] = timelineEntryJSON(e)
@@ -320,6 +358,62 @@ func (h *Handler) addNote(w http.ResponseWriter, r *http.Request, u *tocsin.User
 		return err
 	}
 	writeJSON(w, http.StatusCreated, out)
+	return nil
+}
+
+func (h *Handler) escalateAlert(w http.ResponseWriter, r *http.Request, u *tocsin.User) error {
+	id, err := pathID(r, "alert")
+	if err != nil {
+		return err
+	}
+	if err := decode(r, &struct{}{}, true); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	if err := h.opts.DB.EscalateNow(ctx, id, u.Name, tocsin.ChannelAPI, h.opts.Clock.Now()); err != nil {
+		return err
+	}
+	h.opts.Notify()
+	out, err := h.alertWithTimeline(ctx, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// reassignInput is the body of POST /alerts/{id}/reassign.
+type reassignInput struct {
+	To string `json:"to"` // "user:EMAIL" or "policy:NAME"
+}
+
+func (h *Handler) reassignAlert(w http.ResponseWriter, r *http.Request, u *tocsin.User) error {
+	id, err := pathID(r, "alert")
+	if err != nil {
+		return err
+	}
+	var in reassignInput
+	if err := decode(r, &in, false); err != nil {
+		return err
+	}
+	target, err := tocsin.ParseTarget(in.To)
+	if err != nil || (target.Kind != tocsin.TargetUser && target.Kind != tocsin.TargetPolicy) {
+		return tocsin.Errorf(tocsin.EINVALID, "field \"to\" must be user:EMAIL or policy:NAME, e.g. user:alice@example.com")
+	}
+	ctx := r.Context()
+	if _, err := h.opts.DB.Alert(ctx, id); err != nil {
+		return err
+	}
+	if err := h.opts.DB.Reassign(ctx, id, target, u.Name, tocsin.ChannelAPI, h.opts.Clock.Now()); err != nil {
+		// The alert exists: a person or policy that does not is bad input.
+		return asInvalid(err)
+	}
+	h.opts.Notify()
+	out, err := h.alertWithTimeline(ctx, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 

@@ -43,6 +43,9 @@ func (h *Handler) routes() []route {
 		{"POST", p("/alerts/{id}/unacknowledge"), member, h.unacknowledgeAlert},
 		{"POST", p("/alerts/{id}/resolve"), member, h.resolveAlert},
 		{"POST", p("/alerts/{id}/notes"), member, h.addNote},
+		{"POST", p("/alerts/{id}/escalate"), member, h.escalateAlert},
+		{"POST", p("/alerts/{id}/reassign"), member, h.reassignAlert},
+		{"GET", p("/alerts/{id}/notifications"), viewer, h.alertNotifications},
 
 		{"GET", p("/teams"), viewer, h.listTeams},
 		{"POST", p("/teams"), admin, h.createTeam},
@@ -56,6 +59,14 @@ func (h *Handler) routes() []route {
 		{"PATCH", p("/services/{id}"), admin, h.updateService},
 		{"DELETE", p("/services/{id}"), admin, h.deleteService},
 		{"GET", p("/services/{id}/changes"), viewer, h.serviceChanges},
+
+		{"GET", p("/escalation-policies"), viewer, h.listPolicies},
+		{"POST", p("/escalation-policies"), admin, h.createPolicy},
+		{"GET", p("/escalation-policies/{id}"), viewer, h.getPolicy},
+		{"PATCH", p("/escalation-policies/{id}"), admin, h.updatePolicy},
+		{"DELETE", p("/escalation-policies/{id}"), admin, h.deletePolicy},
+
+		{"GET", p("/notifications"), admin, h.listNotifications},
 
 		{"GET", p("/integrations"), viewer, h.listIntegrations},
 		{"POST", p("/integrations"), admin, h.createIntegration},
@@ -98,6 +109,19 @@ func (h *Handler) routes() []route {
 		{"GET", p("/users/{id}/time-off"), viewer, h.listTimeOff},
 		{"POST", p("/users/{id}/time-off"), member, h.createTimeOff},
 		{"DELETE", p("/users/{id}/time-off/{tid}"), member, h.deleteTimeOff},
+
+		// Everyone manages how they are paged.
+		{"GET", p("/users/me/contact-methods"), viewer, h.listContacts},
+		{"POST", p("/users/me/contact-methods"), viewer, h.createContact},
+		{"DELETE", p("/users/me/contact-methods/{id}"), viewer, h.deleteContact},
+		{"POST", p("/users/me/contact-methods/{id}/send-code"), viewer, h.resendCode},
+		{"POST", p("/users/me/contact-methods/{id}/verify"), viewer, h.verifyContact},
+		{"POST", p("/users/me/contact-methods/{id}/test"), viewer, h.testContact},
+		{"GET", p("/users/me/notification-rules"), viewer, h.listNotificationRules},
+		{"POST", p("/users/me/notification-rules"), viewer, h.createNotificationRule},
+		{"DELETE", p("/users/me/notification-rules/{id}"), viewer, h.deleteNotificationRule},
+		{"GET", p("/users/me/notify-preferences"), viewer, h.getNotifyPreferences},
+		{"PUT", p("/users/me/notify-preferences"), viewer, h.putNotifyPreferences},
 
 		{"GET", p("/reports/oncall-pay"), viewer, h.onCallPay},
 

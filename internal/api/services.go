@@ -12,23 +12,96 @@ import (
 
 // serviceJSON is a service as the API shows it.
 type serviceJSON struct {
-	ID          int64     `json:"id"`
-	Name        string    `json:"name"`
-	Description string    `json:"description"`
-	TeamID      *int64    `json:"team_id"`
-	Team        *string   `json:"team"`
-	CreatedAt   time.Time `json:"created_at"`
+	ID                 int64     `json:"id"`
+	Name               string    `json:"name"`
+	Description        string    `json:"description"`
+	TeamID             *int64    `json:"team_id"`
+	Team               *string   `json:"team"`
+	CreatedAt          time.Time `json:"created_at"`
+	EscalationPolicyID *int64    `json:"escalation_policy_id"`
+	EscalationPolicy   *string   `json:"escalation_policy"`
+	OffHoursPolicyID   *int64    `json:"off_hours_policy_id"`
+	OffHoursPolicy     *string   `json:"off_hours_policy"`
+	// BusinessHours null: Monday to Friday 09:00–18:00 UTC (they matter only
+	// with an off-hours policy).
+	BusinessHours *tocsin.TimeWindow `json:"business_hours"`
+	Maintenance   []maintenanceJSON  `json:"maintenance"`
+}
+
+// maintenanceJSON is a maintenance window: from–to, or weekly.
+type maintenanceJSON struct {
+	From   *time.Time         `json:"from"`
+	To     *time.Time         `json:"to"`
+	Weekly *tocsin.TimeWindow `json:"weekly"`
+	Note   string             `json:"note"`
 }
 
 func serviceToJSON(s *tocsin.Service) serviceJSON {
-	return serviceJSON{ID: s.ID, Name: s.Name, Description: s.Description, TeamID: idOrNull(s.TeamID), Team: nameOrNull(s.TeamName), CreatedAt: s.CreatedAt.UTC()}
+	out := serviceJSON{ID: s.ID, Name: s.Name, Description: s.Description, TeamID: idOrNull(s.TeamID), Team: nameOrNull(s.TeamName), CreatedAt: s.CreatedAt.UTC(),
+		EscalationPolicyID: idOrNull(s.EscalationPolicyID), EscalationPolicy: nameOrNull(s.EscalationPolicy),
+		OffHoursPolicyID: idOrNull(s.OffHoursPolicyID), OffHoursPolicy: nameOrNull(s.OffHoursPolicy),
+		Maintenance: make([]maintenanceJSON, len(s.Maintenance))}
+	if s.BusinessHours != nil {
+		hours := withDays(*s.BusinessHours)
+		out.BusinessHours = &hours
+	}
+	for i, m := range s.Maintenance {
+		out.Maintenance[i] = maintenanceJSON{From: when(m.From), To: when(m.To), Note: m.Note}
+		if m.Weekly != nil {
+			weekly := withDays(*m.Weekly)
+			out.Maintenance[i].Weekly = &weekly
+		}
+	}
+	return out
 }
 
 // serviceInput is the body of POST /services and PATCH /services/{id}.
 type serviceInput struct {
-	Name        string          `json:"name"`
-	Description string          `json:"description"`
-	Team        json.RawMessage `json:"team"` // id or name; null: no owner
+	Name             string             `json:"name"`
+	Description      string             `json:"description"`
+	Team             json.RawMessage    `json:"team"`              // id or name; null: no owner
+	EscalationPolicy json.RawMessage    `json:"escalation_policy"` // id or name; null: none
+	OffHoursPolicy   json.RawMessage    `json:"off_hours_policy"`  // id or name; null: none
+	BusinessHours    *tocsin.TimeWindow `json:"business_hours"`    // null: the default
+	Maintenance      []maintenanceInput `json:"maintenance"`
+}
+
+type maintenanceInput struct {
+	From   stamp              `json:"from"`
+	To     stamp              `json:"to"`
+	Weekly *tocsin.TimeWindow `json:"weekly"`
+	Note   string             `json:"note"`
+}
+
+// paging copies the sent paging fields (all when sent is nil) into s.
+func (h *Handler) paging(ctx context.Context, s *tocsin.Service, in *serviceInput, sent map[string]bool) error {
+	has := func(k string) bool { return sent == nil || sent[k] }
+	var err error
+	// By id only: the store would resolve a name left here back to its policy.
+	s.EscalationPolicy, s.OffHoursPolicy = "", ""
+	if has("escalation_policy") {
+		if s.EscalationPolicyID, err = h.policyRef(ctx, "escalation_policy", in.EscalationPolicy); err != nil {
+			return err
+		}
+	}
+	if has("off_hours_policy") {
+		if s.OffHoursPolicyID, err = h.policyRef(ctx, "off_hours_policy", in.OffHoursPolicy); err != nil {
+			return err
+		}
+	}
+	if has("business_hours") {
+		s.BusinessHours = in.BusinessHours
+	}
+	if has("maintenance") {
+		if len(in.Maintenance) > 50 {
+			return tocsin.Errorf(tocsin.EINVALID, "a service has at most 50 maintenance windows")
+		}
+		s.Maintenance = make([]tocsin.MaintenanceWindow, len(in.Maintenance))
+		for i, m := range in.Maintenance {
+			s.Maintenance[i] = tocsin.MaintenanceWindow{From: m.From.Time, To: m.To.Time, Weekly: m.Weekly, Note: m.Note}
+		}
+	}
+	return nil
 }
 
 // findService finds a service by id (digits) or by name.
@@ -122,6 +195,9 @@ func (h *Handler) createService(w http.ResponseWriter, r *http.Request, u *tocsi
 	}
 	ctx := r.Context()
 	s := &tocsin.Service{Name: strings.TrimSpace(in.Name), Description: strings.TrimSpace(in.Description)}
+	if err := h.paging(ctx, s, &in, nil); err != nil {
+		return err
+	}
 	if err := s.Validate(); err != nil {
 		return err
 	}
@@ -162,6 +238,9 @@ func (h *Handler) updateService(w http.ResponseWriter, r *http.Request, u *tocsi
 		if s.TeamID, err = h.teamRef(ctx, "team", in.Team); err != nil {
 			return err
 		}
+	}
+	if err := h.paging(ctx, s, &in, sent); err != nil {
+		return err
 	}
 	if err := h.opts.DB.UpdateService(ctx, s); err != nil {
 		return err
