@@ -21,6 +21,7 @@ import (
 	"github.com/tocsin/tocsin/internal/engine"
 	"github.com/tocsin/tocsin/internal/ingest"
 	"github.com/tocsin/tocsin/internal/notify"
+	"github.com/tocsin/tocsin/internal/slackapp"
 	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/twilio"
 	"github.com/tocsin/tocsin/internal/web"
@@ -86,6 +87,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, clock tocsin
 		DB: db, Clock: clock, Log: log, PublicURL: cfg.PublicURL,
 		AuthToken: cfg.TwilioAuthToken, Fallback: cfg.OncallFallback, Ring: cfg.TwilioRing, Wake: changed,
 	}).Routes(mux)
+	slackapp.New(slackapp.Options{DB: db, Clock: clock, Log: log, SigningSecret: cfg.Providers.SlackSigningSecret, Wake: changed}).Routes(mux)
 	a.twiml = twilio.NewPublisher(twilio.PublisherOptions{
 		DB: db, Clock: clock, Log: log, Fallback: cfg.OncallFallback, Ring: cfg.TwilioRing,
 		Dir: cfg.TwiMLPublishDir, URL: cfg.TwiMLPublishURL,

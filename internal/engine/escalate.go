@@ -30,14 +30,16 @@ func (e *Engine) escalate(ctx context.Context, now time.Time) (int, error) {
 		return 0, err
 	}
 	l := &lookups{policies: map[int64]*tocsin.EscalationPolicy{}, schedules: map[string]*oncall.Compiled{}, users: map[int64]*tocsin.User{}, rules: map[int64][]store.PagingRule{}}
+	runs := make([]*store.StepRun, 0, len(due))
 	for _, a := range due {
 		run, err := e.plan(ctx, l, a, now)
 		if err != nil {
 			return 0, fmt.Errorf("plan escalation of alert %d: %w", a.ID, err)
 		}
-		if _, err := e.opts.DB.RunStep(ctx, run, now); err != nil {
-			return 0, fmt.Errorf("run escalation of alert %d: %w", a.ID, err)
-		}
+		runs = append(runs, run)
+	}
+	if _, err := e.opts.DB.RunSteps(ctx, runs, now); err != nil {
+		return 0, fmt.Errorf("run escalation steps: %w", err)
 	}
 	return len(due), nil
 }

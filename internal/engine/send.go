@@ -2,11 +2,11 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tocsin/tocsin"
@@ -46,6 +46,18 @@ func backoff(n int) time.Duration {
 	return min(d, 10*time.Minute)
 }
 
+// sendWorkers is how many provider calls run at once: providers answer in
+// tens or hundreds of milliseconds, and a storm must not queue behind them.
+const sendWorkers = 16
+
+// delivery is one message to send: a row, or a bundle of pages (head first).
+type delivery struct {
+	rows       []*store.Outgoing
+	msg        notify.Message
+	err        error // from composing, then from the provider
+	providerID string
+}
+
 // send claims due messages, sends them and records what happened; it reports
 // how many rows it claimed.
 func (e *Engine) send(ctx context.Context, now time.Time) (int, error) {
@@ -57,6 +69,7 @@ func (e *Engine) send(ctx context.Context, now time.Time) (int, error) {
 	claimed := len(rows)
 	m := &composer{e: e, alerts: map[int64]*tocsin.Alert{}, services: map[int64]string{}}
 	var outcomes []store.Outcome
+	var deliveries []*delivery
 	// Pages group by destination, in claim order, for throttling and bundling.
 	type destination struct {
 		typ  tocsin.ContactType
@@ -75,7 +88,7 @@ func (e *Engine) send(ctx context.Context, now time.Time) (int, error) {
 			continue
 		}
 		if o.Kind != tocsin.NotifyPage {
-			outcomes = append(outcomes, e.deliver(ctx, m, o, nil, now))
+			deliveries = append(deliveries, &delivery{rows: []*store.Outgoing{o}})
 			continue
 		}
 		k := string(o.Type) + "\x00" + o.Destination
@@ -99,7 +112,7 @@ func (e *Engine) send(ctx context.Context, now time.Time) (int, error) {
 			continue
 		}
 		if len(g.rows) == 1 {
-			outcomes = append(outcomes, e.deliver(ctx, m, g.rows[0], nil, now))
+			deliveries = append(deliveries, &delivery{rows: g.rows})
 			continue
 		}
 		// Several at once: take every due page for this destination, even
@@ -118,50 +131,70 @@ func (e *Engine) send(ctx context.Context, now time.Time) (int, error) {
 				members = append(members, o)
 			}
 		}
-		outcomes = append(outcomes, e.deliverBundle(ctx, m, members, now)...)
+		deliveries = append(deliveries, &delivery{rows: members})
+	}
+	for _, d := range deliveries {
+		var bundle []*store.Outgoing
+		if len(d.rows) > 1 {
+			bundle = d.rows
+		}
+		d.msg, d.err = m.message(ctx, d.rows[0], bundle)
+	}
+	e.transmit(ctx, deliveries)
+	for _, d := range deliveries {
+		outcomes = append(outcomes, e.outcomes(ctx, m, d, now)...)
 	}
 	return claimed, db.Record(ctx, claim, outcomes, now)
 }
 
-// deliver sends one row and says what became of it.
-func (e *Engine) deliver(ctx context.Context, m *composer, o *store.Outgoing, bundle []*store.Outgoing, now time.Time) store.Outcome {
-	msg, err := m.message(ctx, o, bundle)
-	if err != nil {
-		return e.failed(ctx, o, err, now)
+// transmit hands the composed messages to their providers, several at once.
+func (e *Engine) transmit(ctx context.Context, deliveries []*delivery) {
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, sendWorkers)
+	for _, d := range deliveries {
+		if d.err != nil {
+			continue
+		}
+		wg.Add(1)
+		slots <- struct{}{}
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			sendCtx, cancel := context.WithTimeout(ctx, sendTimeout)
+			defer cancel()
+			d.providerID, d.err = e.opts.Senders.Send(sendCtx, d.rows[0].Type, d.msg)
+		}()
 	}
-	sendCtx, cancel := context.WithTimeout(ctx, sendTimeout)
-	defer cancel()
-	id, err := e.opts.Senders.Send(sendCtx, o.Type, msg)
-	if err != nil {
-		return e.failed(ctx, o, err, now)
-	}
-	out := store.Outcome{ID: o.ID, Status: tocsin.NotificationSent, ProviderID: id}
-	if o.AlertID != 0 && o.Kind != tocsin.NotifyStatus {
-		out.Timeline = append(out.Timeline, store.TimelineLine{AlertID: o.AlertID, Kind: tocsin.TimelineNotified, Actor: "Tocsin", Channel: tocsin.ChannelEngine,
-			Message: fmt.Sprintf("%s sent (%s)", m.describe(o), orDash(id))})
-	}
-	return out
+	wg.Wait()
 }
 
-// deliverBundle sends one message for several pages to one destination.
-func (e *Engine) deliverBundle(ctx context.Context, m *composer, rows []*store.Outgoing, now time.Time) []store.Outcome {
-	head := rows[0]
-	first := e.deliver(ctx, m, head, rows, now)
-	outcomes := []store.Outcome{first}
-	for _, o := range rows[1:] {
-		switch first.Status {
-		case tocsin.NotificationSent:
-			outcomes = append(outcomes, store.Outcome{ID: o.ID, Status: tocsin.NotificationBundled, ProviderID: first.ProviderID, BundleID: head.ID,
-				Timeline: []store.TimelineLine{{AlertID: o.AlertID, Kind: tocsin.TimelineNotified, Actor: "Tocsin", Channel: tocsin.ChannelEngine,
-					Message: fmt.Sprintf("%s sent, in one message with %d other alerts (%s)", m.describe(o), len(rows)-1, orDash(first.ProviderID))}}})
-		case tocsin.NotificationPending:
-			// The whole bundle is retried together.
-			outcomes = append(outcomes, store.Outcome{ID: o.ID, Status: tocsin.NotificationPending, Postpone: true, NextAt: first.NextAt})
-		default:
-			outcomes = append(outcomes, e.failed(ctx, o, errors.New(first.Error), now))
+// outcomes says what became of each row of a delivery.
+func (e *Engine) outcomes(ctx context.Context, m *composer, d *delivery, now time.Time) []store.Outcome {
+	head := d.rows[0]
+	if d.err != nil {
+		first := e.failed(ctx, head, d.err, now)
+		out := []store.Outcome{first}
+		for _, o := range d.rows[1:] {
+			if first.Status == tocsin.NotificationPending {
+				// The whole bundle is retried together.
+				out = append(out, store.Outcome{ID: o.ID, Status: tocsin.NotificationPending, Postpone: true, NextAt: first.NextAt})
+			} else {
+				out = append(out, e.failed(ctx, o, d.err, now))
+			}
 		}
+		return out
 	}
-	return outcomes
+	first := store.Outcome{ID: head.ID, Status: tocsin.NotificationSent, ProviderID: d.providerID}
+	if head.AlertID != 0 && head.Kind != tocsin.NotifyStatus {
+		first.Timeline = []store.TimelineLine{{AlertID: head.AlertID, Kind: tocsin.TimelineNotified, Actor: "Tocsin", Channel: tocsin.ChannelEngine,
+			Message: fmt.Sprintf("%s sent (%s)", m.describe(head), orDash(d.providerID))}}
+	}
+	out := []store.Outcome{first}
+	for _, o := range d.rows[1:] {
+		out = append(out, store.Outcome{ID: o.ID, Status: tocsin.NotificationBundled, ProviderID: d.providerID, BundleID: head.ID,
+			Timeline: []store.TimelineLine{{AlertID: o.AlertID, Kind: tocsin.TimelineNotified, Actor: "Tocsin", Channel: tocsin.ChannelEngine,
+				Message: fmt.Sprintf("%s sent, in one message with %d other alerts (%s)", m.describe(o), len(d.rows)-1, orDash(d.providerID))}}})
+	}
+	return out
 }
 
 // failed decides between a retry and giving up, and on giving up on a page,

@@ -205,32 +205,36 @@ type StepRun struct {
 	NextAt   time.Time // zero: the policy is exhausted
 }
 
-// RunStep records a planned step in one transaction, if the alert is still
-// where the plan found it (same trigger, pass and step, still triggered and
-// due); otherwise it does nothing and reports false. Queued rows whose key
-// exists already are skipped: a step run twice pages nobody twice.
-func (db *DB) RunStep(ctx context.Context, run *StepRun, now time.Time) (bool, error) {
-	ran := false
+// RunSteps records planned steps in one transaction (one durable commit for
+// a burst). Each runs only if its alert is still where the plan found it
+// (same trigger, pass and step, still triggered and due); the others are
+// skipped. Queued rows whose key exists already are skipped too: a step run
+// twice pages nobody twice. It returns how many ran.
+func (db *DB) RunSteps(ctx context.Context, runs []*StepRun, now time.Time) (int, error) {
+	ran := 0
 	err := db.InTx(ctx, func(tx *Tx) error {
-		e := run.Alert.Escalation
-		res, err := tx.exec(ctx, `UPDATE alerts SET esc_step = $1, esc_loop = $2, esc_next_at = $3, esc_user_id = 0
-			WHERE id = $4 AND status = 'triggered' AND esc_epoch = $5 AND esc_loop = $6 AND esc_step = $7 AND esc_user_id = $8 AND esc_next_at > 0 AND esc_next_at <= $9`,
-			run.NextStep, run.NextLoop, ms(run.NextAt), run.Alert.ID, e.Epoch, e.Loop, e.Step, e.UserID, ms(now))
-		if err != nil {
-			return fmt.Errorf("advance escalation: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil
-		}
-		ran = true
-		for _, l := range run.Timeline {
-			if err := tx.addTimeline(ctx, l, now); err != nil {
-				return err
+		ran = 0
+		for _, run := range runs {
+			e := run.Alert.Escalation
+			res, err := tx.exec(ctx, `UPDATE alerts SET esc_step = $1, esc_loop = $2, esc_next_at = $3, esc_user_id = 0
+				WHERE id = $4 AND status = 'triggered' AND esc_epoch = $5 AND esc_loop = $6 AND esc_step = $7 AND esc_user_id = $8 AND esc_next_at > 0 AND esc_next_at <= $9`,
+				run.NextStep, run.NextLoop, ms(run.NextAt), run.Alert.ID, e.Epoch, e.Loop, e.Step, e.UserID, ms(now))
+			if err != nil {
+				return fmt.Errorf("advance escalation of alert %d: %w", run.Alert.ID, err)
 			}
-		}
-		for _, n := range run.Queue {
-			if _, err := tx.enqueue(ctx, n, now); err != nil {
-				return err
+			if n, _ := res.RowsAffected(); n == 0 {
+				continue
+			}
+			ran++
+			for _, l := range run.Timeline {
+				if err := tx.addTimeline(ctx, l, now); err != nil {
+					return err
+				}
+			}
+			for _, n := range run.Queue {
+				if _, err := tx.enqueue(ctx, n, now); err != nil {
+					return err
+				}
 			}
 		}
 		return tx.bump(ctx, CounterAlerts)

@@ -88,6 +88,7 @@ CREATE INDEX notifications_sending ON notifications (claimed_until) WHERE status
 CREATE INDEX notifications_claim ON notifications (claim) WHERE claim <> '';
 CREATE INDEX notifications_destination ON notifications (destination, sent_at);
 CREATE INDEX notifications_alert ON notifications (alert_id);
+CREATE INDEX notifications_bundle ON notifications (bundle_id) WHERE bundle_id > 0;
 
 -- Server-wide values made once and kept: VAPID keys, the key that signs links.
 CREATE TABLE settings (
