@@ -19,7 +19,7 @@ type profileForm struct {
 }
 
 // profilePage is the signed-in user's own settings: name, time zone,
-// language, phone, working hours, password and API tokens.
+// language, phone, working hours, password, API tokens, and how to be paged.
 type profilePage struct {
 	*view
 	Form          profileForm
@@ -29,6 +29,7 @@ type profilePage struct {
 	TokenName     string
 	TokenError    string
 	NewToken      *secretBox // shown once, right after creating it
+	pagingPanel              // contact methods, notification rules, preferences
 }
 
 // profileShow serves GET /profile.
@@ -65,5 +66,9 @@ func (h *Handler) renderProfile(w http.ResponseWriter, r *http.Request, v *view,
 		return
 	}
 	p.Tokens = tokens
+	if err := h.loadPaging(r.Context(), v, &p.pagingPanel); err != nil {
+		h.fail(w, r, v, err)
+		return
+	}
 	h.render(w, r, status, "profile", p)
 }

@@ -120,4 +120,26 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	page("POST /profile/password", signedIn, h.profilePassword)
 	page("POST /profile/tokens", signedIn, h.tokenCreate)
 	page("POST /profile/tokens/{token}/revoke", signedIn, h.tokenRevoke)
+
+	// How one is paged: contact methods (verified by a code), notification
+	// rules and preferences, on one's own profile.
+	page("POST /profile/contacts", signedIn, h.contactCreate)
+	page("POST /profile/contacts/{id}/verify", signedIn, h.contactVerify)
+	page("POST /profile/contacts/{id}/resend", signedIn, h.contactResend)
+	page("POST /profile/contacts/{id}/test", signedIn, h.contactTest)
+	page("POST /profile/contacts/{id}/delete", signedIn, h.contactDelete)
+	page("POST /profile/rules", signedIn, h.notifyRuleCreate)
+	page("POST /profile/rules/{id}/delete", signedIn, h.notifyRuleDelete)
+	page("POST /profile/notify", signedIn, h.prefsSave)
+	// The Web Push service worker, at the root so that it may control every page.
+	handle("GET /sw.js", http.HandlerFunc(h.serviceWorker))
+
+	// Acknowledgement links of e-mails and pushes: no session, the signed
+	// token is the credential ({key} keeps it out of access logs). GET only
+	// shows; acting takes the page's POST.
+	handle("GET /ack/{key}", http.HandlerFunc(h.ackShow))
+	handle("POST /ack/{key}", http.HandlerFunc(h.ackAct))
+
+	// Every message sent or to send, for admins.
+	page("GET /notifications", admin, h.notificationList)
 }

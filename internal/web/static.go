@@ -31,6 +31,10 @@ func loadStatic(fsys fs.FS) (map[string]*staticFile, error) {
 		}
 		sum := sha256.Sum256(data)
 		ctype := mime.TypeByExtension(path.Ext(p))
+		if path.Ext(p) == ".webmanifest" {
+			// Not in Go's table, and the system's may lack it.
+			ctype = "application/manifest+json"
+		}
 		if ctype == "" {
 			ctype = "application/octet-stream"
 		}
@@ -62,6 +66,22 @@ func (h *Handler) staticServe(w http.ResponseWriter, r *http.Request) {
 	} else {
 		w.Header().Set("Cache-Control", "no-cache")
 	}
+	w.Header().Set("ETag", `"`+f.hash+`"`)
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(f.data))
+}
+
+// serviceWorker serves GET /sw.js, the Web Push service worker. A worker's
+// scope is at most its own folder, so it lives at the root, not in /static;
+// browsers check it for updates at each visit.
+func (h *Handler) serviceWorker(w http.ResponseWriter, r *http.Request) {
+	f, ok := h.static["sw.js"]
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", f.contentType)
+	w.Header().Set("Service-Worker-Allowed", "/")
+	w.Header().Set("Cache-Control", "no-cache")
 	w.Header().Set("ETag", `"`+f.hash+`"`)
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(f.data))
 }

@@ -1,0 +1,45 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/store"
+)
+
+// ackAct serves POST /ack/{key} with action=acknowledge or resolve: the
+// person the link names acts on its alert, without signing in (the token
+// is the credential), recorded as done through the e-mail or push link.
+func (h *Handler) ackAct(w http.ResponseWriter, r *http.Request) {
+	p, ok := h.ackLink(w, r)
+	if !ok {
+		return
+	}
+	var action tocsin.EventAction
+	var done string
+	switch r.PostFormValue("action") {
+	case "acknowledge":
+		action, done = tocsin.ActionAcknowledge, p.T("ack_link.done_acknowledge")
+	case "resolve":
+		action, done = tocsin.ActionResolve, p.T("ack_link.done_resolve")
+	default:
+		h.showError(w, r, p.view, http.StatusBadRequest, p.T("error.bad_form"))
+		return
+	}
+	changed, err := h.opts.DB.ActOnAlerts(r.Context(), []int64{p.Alert.ID},
+		store.AlertAction{Action: action, Actor: p.For.Name, Channel: tocsin.ChannelEmail}, h.opts.Clock.Now())
+	if err != nil {
+		h.fail(w, r, p.view, err)
+		return
+	}
+	if len(changed) == 0 {
+		h.setFlash(w, false, p.T("ack_link.unchanged"))
+	} else {
+		if h.opts.Wake != nil {
+			h.opts.Wake()
+		}
+		h.Notify()
+		h.setFlash(w, false, done)
+	}
+	redirect(w, r, r.URL.Path)
+}
