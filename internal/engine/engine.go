@@ -6,6 +6,7 @@ package engine
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/tocsin/tocsin"
@@ -37,6 +38,11 @@ type Engine struct {
 	opts   Options
 	wake   chan struct{}
 	leader leader
+	// cycle runs one Cycle at a time in this process (tests call Cycle beside Run).
+	cycle sync.Mutex
+	// remindedAt is when schedules were last looked over for reminders and
+	// gaps, under cycle. Losing it (a restart) costs one extra look.
+	remindedAt time.Time
 }
 
 // New returns an engine; Run starts it.
@@ -89,6 +95,8 @@ func (e *Engine) Run(ctx context.Context) {
 // heartbeats. It repeats a part while a full batch came back, so that a
 // burst is drained in one wake.
 func (e *Engine) Cycle(ctx context.Context) error {
+	e.cycle.Lock()
+	defer e.cycle.Unlock()
 	now := e.opts.Clock.Now()
 	changed := false
 	for {
@@ -112,6 +120,12 @@ func (e *Engine) Cycle(ctx context.Context) error {
 			if _, err := e.escalate(ctx, now); err != nil {
 				return err
 			}
+		}
+	}
+	if now.Sub(e.remindedAt) >= remindEvery || now.Before(e.remindedAt) {
+		e.remindedAt = now
+		if err := e.remind(ctx, now); err != nil {
+			return err
 		}
 	}
 	if _, err := e.opts.DB.ReclaimExpired(ctx, now); err != nil {

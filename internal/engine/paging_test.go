@@ -254,3 +254,38 @@ func TestAlertStormIsBundled(t *testing.T) {
 		}
 	})
 }
+
+// People who asked for it are reminded before their shift, and the owning
+// team is warned of a hole in the schedule, each once.
+func TestShiftRemindersAndGapWarnings(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		p := startPager(t, engine)
+		alice := p.person("alice@example.com", "Alice Martin", "sms +33612345678 0m high", "voice +33612345678 0m high")
+		if err := p.app.DB.SetNotifyPreferences(p.ctx, alice.ID, tocsin.NotifyPreferences{ShiftReminder: time.Hour}); err != nil {
+			t.Fatal(err)
+		}
+		team, _ := p.app.DB.TeamByName(p.ctx, "payments")
+		if err := p.app.DB.SetTeamMembers(p.ctx, team.ID, []tocsin.TeamMember{{UserID: alice.ID, Role: "member"}}); err != nil {
+			t.Fatal(err)
+		}
+		// The clock reads Monday 08:00 UTC: Alice's first shift starts at 09:00,
+		// and until then nobody is on call.
+		s := &tocsin.Schedule{Name: "payments-primary", TeamID: team.ID, Timezone: "UTC", Layers: []tocsin.Layer{{
+			Name: "daily", Participants: []int64{alice.ID}, Length: tocsin.ShiftLength{Count: 1, Unit: "d"}, Handoff: "09:00", Start: "2026-11-02"}}}
+		if err := p.app.DB.CreateSchedule(p.ctx, s, p.app.Clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		p.app.Clock.Advance(2 * time.Minute) // past the last look at schedules
+		p.settle()
+		sms := p.twilio.WaitMessages(t, 2)
+		all := sms[0].Body + "\n" + sms[1].Body
+		if !strings.Contains(all, "you are on call on payments-primary from Mon 2 Nov 09:00 UTC") || !strings.Contains(all, "nobody is on call on payments-primary") {
+			t.Fatalf("messages = %q", all)
+		}
+		p.advance(2 * time.Minute)
+		p.advance(2 * time.Minute)
+		if n := len(p.twilio.Messages()); n != 2 || len(p.twilio.Calls()) != 0 {
+			t.Fatalf("%d SMS and %d calls; reminders go once, never by phone", n, len(p.twilio.Calls()))
+		}
+	})
+}
