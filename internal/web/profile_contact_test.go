@@ -246,9 +246,14 @@ func TestContactMethodMessagesInFrench(t *testing.T) {
 		if len(texts) != 1 || !regexp.MustCompile(`^Tocsin : votre code est \d{6}\. Il expire dans 15 minutes\.$`).MatchString(texts[0]) {
 			t.Fatalf("French verification message %q", texts)
 		}
-		// A new code replaces the old one.
+		// Not a new code within 30 seconds of the last; after, a new code replaces the old one.
 		old := f.code(t, c)
-		f.app.Clock.Advance(2 * time.Second)
+		f.app.Clock.Advance(20 * time.Second)
+		mustContain(t, m.follow(m.post(fmt.Sprintf("/profile/contacts/%d/resend", c.ID), nil)).Body, "il y a moins de 30 secondes")
+		if n := len(f.messages(t, tocsin.NotifyVerify, c)); n != 1 {
+			t.Fatalf("%d code messages after resending too soon, want 1", n)
+		}
+		f.app.Clock.Advance(11 * time.Second)
 		mustContain(t, m.follow(m.post(fmt.Sprintf("/profile/contacts/%d/resend", c.ID), nil)).Body, "Un nouveau code est en route vers travail.")
 		if n := len(f.messages(t, tocsin.NotifyVerify, c)); n != 2 {
 			t.Fatalf("%d code messages after resending, want 2", n)
