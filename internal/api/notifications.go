@@ -107,17 +107,11 @@ func (h *Handler) listNotifications(w http.ResponseWriter, r *http.Request, u *t
 		}
 	}
 	var err error
-	for _, p := range []struct {
-		name string
-		dst  *int64
-	}{{"alert", &f.AlertID}, {"before", &f.Before}} {
-		if v := strings.TrimSpace(q.Get(p.name)); v != "" {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil || n <= 0 {
-				return tocsin.Errorf(tocsin.EINVALID, "query parameter %s=%q must be a positive id", p.name, v)
-			}
-			*p.dst = n
-		}
+	if f.AlertID, err = queryID(r, "alert"); err != nil {
+		return err
+	}
+	if f.Before, err = queryID(r, "before"); err != nil {
+		return err
 	}
 	if f.Limit, err = queryInt(r, "limit", 100, 1, 500); err != nil {
 		return err
@@ -147,12 +141,8 @@ func (h *Handler) alertNotifications(w http.ResponseWriter, r *http.Request, u *
 	if f.Limit, err = queryInt(r, "limit", 100, 1, 500); err != nil {
 		return err
 	}
-	if v := strings.TrimSpace(r.URL.Query().Get("before")); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n <= 0 {
-			return tocsin.Errorf(tocsin.EINVALID, "query parameter before=%q must be a positive id", v)
-		}
-		f.Before = n
+	if f.Before, err = queryID(r, "before"); err != nil {
+		return err
 	}
 	rows, err := h.opts.DB.Notifications(ctx, f)
 	if err != nil {
@@ -161,4 +151,17 @@ func (h *Handler) alertNotifications(w http.ResponseWriter, r *http.Request, u *
 	reply := listReply(rows, f.Limit)
 	writeJSON(w, http.StatusOK, map[string]any{"alert_id": id, "notifications": reply.Notifications, "next_before": reply.NextBefore})
 	return nil
+}
+
+// queryID reads an optional positive id from the query (0 when absent).
+func queryID(r *http.Request, name string) (int64, error) {
+	v := strings.TrimSpace(r.URL.Query().Get(name))
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, tocsin.Errorf(tocsin.EINVALID, "query parameter %s=%q must be a positive id", name, v)
+	}
+	return n, nil
 }
