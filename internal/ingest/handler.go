@@ -66,6 +66,7 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	// {key} so that the access log redacts it, and Opsgenie's heartbeat ping.
 	mux.HandleFunc("/ping/{key}", h.ping)
 	mux.HandleFunc("/ping/{key}/{action}", h.ping)
+	mux.HandleFunc("/ping/", h.noPing)
 	for _, method := range []string{"GET", "POST", "PUT", "PATCH"} {
 		mux.HandleFunc(method+" /v2/heartbeats/{name}/ping", h.opsgenieHeartbeatPing)
 	}

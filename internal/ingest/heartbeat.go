@@ -78,6 +78,13 @@ func (h *Handler) ping(w http.ResponseWriter, r *http.Request) {
 	writeText(w, http.StatusOK, "OK")
 }
 
+// noPing answers, in plain text for a script's log, a path under /ping/ that
+// names no heartbeat: none, or too many segments.
+func (h *Handler) noPing(w http.ResponseWriter, r *http.Request) {
+	h.metrics.Received.WithLabelValues(formatHeartbeat, "invalid").Inc()
+	writeText(w, http.StatusNotFound, "not found")
+}
+
 // readPingBody keeps the first MaxPingBody bytes of a POSTed body, the log
 // excerpt; the rest is ignored, as healthchecks.io does, not refused.
 func readPingBody(r *http.Request) (string, error) {

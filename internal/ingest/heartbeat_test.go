@@ -104,6 +104,9 @@ func TestHeartbeatPingURLs(t *testing.T) {
 			{"GET", "/ping/00000000-0000-4000-8000-000000000000", http.StatusNotFound, "not found"},
 			{"GET", "/ping/" + strings.Repeat("a", 100), http.StatusNotFound, "not found"},
 			{"PUT", url, http.StatusMethodNotAllowed, "method not allowed"},
+			{"GET", "/ping/", http.StatusNotFound, "not found"},
+			{"GET", url + "/", http.StatusNotFound, "not found"},
+			{"GET", url + "/3/x", http.StatusNotFound, "not found"},
 		} {
 			r := e.do(c.method, c.path, nil)
 			if r.status != c.status || !strings.HasPrefix(r.String(), c.text) || !strings.HasPrefix(r.header.Get("Content-Type"), "text/plain") {
