@@ -37,8 +37,8 @@ func heartbeatExamples(v *view, b heartbeatRow, base string) []heartbeatExample 
 		{"hb-ex-run", v.T("heartbeat.ex_run"), curl + b.PingURL + "/start\n" +
 			"/usr/local/bin/backup.sh > /tmp/backup.log 2>&1\n" +
 			curl + "--data-binary @/tmp/backup.log " + b.PingURL + "/$?"},
-		{"hb-ex-watchdog", v.T("heartbeat.ex_watchdog"), fmt.Sprintf(`# alertmanager.yml: Prometheus fires Watchdog all the time; when it stops
-# arriving, Prometheus, Alertmanager or the way out is broken.
+		{"hb-ex-watchdog", v.T("heartbeat.ex_watchdog"), fmt.Sprintf(`# alertmanager.yml: Watchdog always fires; when it stops coming,
+# the heartbeat goes down.
 route:
   routes:
     - matchers: ['alertname = "Watchdog"']
