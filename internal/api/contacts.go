@@ -155,6 +155,11 @@ func (h *Handler) myContact(r *http.Request, u *tocsin.User) (*tocsin.ContactMet
 	return h.opts.DB.ContactMethod(r.Context(), u.ID, id)
 }
 
+// resendInterval is the least time between two codes to one method (as on the
+// profile page): each is an SMS or a call someone pays for, and a second
+// request must not replace the code the first one is carrying.
+const resendInterval = 30 * time.Second
+
 func (h *Handler) resendCode(w http.ResponseWriter, r *http.Request, u *tocsin.User) error {
 	c, err := h.myContact(r, u)
 	if err != nil {
@@ -162,6 +167,18 @@ func (h *Handler) resendCode(w http.ResponseWriter, r *http.Request, u *tocsin.U
 	}
 	if c.Verified() {
 		return tocsin.Errorf(tocsin.ECONFLICT, "%s is verified already", c.Name)
+	}
+	if h.opts.Offers != nil && !h.opts.Offers(c.Type) {
+		return tocsin.Errorf(tocsin.EINVALID, "this server does not send %s messages any more: its administrator has not configured that provider", c.Type)
+	}
+	sent, err := h.opts.DB.Notifications(r.Context(), tocsin.NotificationFilter{Kind: tocsin.NotifyVerify, UserID: u.ID, Limit: 50})
+	if err != nil {
+		return err
+	}
+	for _, o := range sent {
+		if o.ContactMethodID == c.ID && h.opts.Clock.Now().Sub(o.CreatedAt) < resendInterval {
+			return tocsin.Errorf(tocsin.ECONFLICT, "a code was sent to %s less than 30 seconds ago: wait for it", c.Name)
+		}
 	}
 	if err := h.sendCode(r, u, c.ID); err != nil {
 		return err

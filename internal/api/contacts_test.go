@@ -113,6 +113,8 @@ func TestContactMethods(t *testing.T) {
 			t.Errorf("ntfy method: %v", second)
 		}
 		e.app.Clock.Advance(time.Second)
+		e.fails(e.member, "POST", v1("/users/me/contact-methods/%d/send-code", sid), nil, 409, "conflict", "30 seconds")
+		e.app.Clock.Advance(30 * time.Second)
 		e.must(e.member, "POST", v1("/users/me/contact-methods/%d/send-code", sid), nil, 202)
 		codes, _ := e.app.DB.Notifications(ctx, tocsin.NotificationFilter{Kind: tocsin.NotifyVerify, UserID: e.member.ID})
 		if len(codes) != 3 || codes[0].ContactMethodID != sid || codes[1].ContactMethodID != sid {
