@@ -71,7 +71,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, clock tocsin
 		OnCommit: changed,
 	})
 	a.Engine = engine.New(engine.Options{DB: db, Clock: clock, Log: log, Senders: registry, PublicURL: cfg.PublicURL, Links: links,
-		OnChange: func() { a.web.Notify() }})
+		OnChange: func() { a.web.Notify() }, Heartbeats: db.CheckHeartbeats})
 	a.web, err = web.New(web.Options{DB: db, Clock: clock, Log: log, Pipeline: a.Pipeline, PublicURL: cfg.PublicURL,
 		Wake: a.Engine.Wake, Offers: registry.Offers, Links: links, VAPIDPublicKey: vapidPublic})
 	if err != nil {

@@ -201,8 +201,16 @@ func loadCurrent(ctx context.Context, db *store.DB) (*current, error) {
 	if c.services, err = db.Services(ctx, 0); err != nil {
 		return nil, err
 	}
-	if c.integrations, err = db.Integrations(ctx, 0); err != nil {
+	all, err := db.Integrations(ctx, 0)
+	if err != nil {
 		return nil, err
+	}
+	for _, i := range all {
+		// A heartbeat's integration belongs to its heartbeat: never exported,
+		// planned or pruned on its own.
+		if i.Type != tocsin.IntegrationHeartbeat {
+			c.integrations = append(c.integrations, i)
+		}
 	}
 	if c.rules, err = db.AllRules(ctx); err != nil {
 		return nil, err

@@ -69,13 +69,13 @@ func TestGeneric(t *testing.T) {
 		if got.Status != tocsin.StatusResolved || got.ResolveChannel != tocsin.ChannelGeneric {
 			t.Fatalf("after resolve: %+v", got)
 		}
-		if k := kinds(e.timeline(a.ID)); k != "created,acknowledged,note,resolved" {
+		if k := kinds(e.timeline(a.ID)); k != "created,escalated,acknowledged,note,resolved" {
 			t.Fatalf("timeline %s", k)
 		}
 		if out = e.generic(`{"summary":"Nightly backup failed on db1","dedup_key":"backup-db1","note":"failed again"}`); out.Results[0].Outcome != "created" || out.Results[0].AlertID == a.ID {
 			t.Fatalf("trigger after resolve: %+v", out)
 		}
-		if k := kinds(e.timeline(out.Results[0].AlertID)); k != "created,note" {
+		if k := kinds(e.timeline(out.Results[0].AlertID)); k != "created,escalated,note" {
 			t.Fatalf("timeline of a created alert with a note: %s", k)
 		}
 	})

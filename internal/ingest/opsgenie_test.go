@@ -75,7 +75,7 @@ func TestOpsgenieSDK(t *testing.T) {
 				t.Errorf("label %s = %q (present %v), want %q; labels %v", k, got, ok, v, a.Labels)
 			}
 		}
-		if got := kinds(e.timeline(a.ID)); got != "created,note" {
+		if got := kinds(e.timeline(a.ID)); got != "created,escalated,note" {
 			t.Fatalf("timeline after create: %s", got)
 		}
 
@@ -200,7 +200,7 @@ func TestOpsgenieEndpoints(t *testing.T) {
 		accepted(e.do("POST", fmt.Sprintf("/v2/alerts/%d/notes?identifierType=id", gf.ID), `{"user":"bob","note":"rolling back"}`, auth...))
 		id := accepted(e.do("POST", fmt.Sprintf("/v2/alerts/%d/close?identifierType=tiny", gf.ID), `{"source":"Grafana"}`, auth...))
 		got := kinds(e.timeline(gf.ID))
-		if got != "created,acknowledged,unacknowledged,note,resolved" {
+		if got != "created,escalated,acknowledged,unacknowledged,note,resolved" {
 			t.Fatalf("timeline %s", got)
 		}
 

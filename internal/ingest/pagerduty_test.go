@@ -59,7 +59,7 @@ func TestPagerDutyClient(t *testing.T) {
 		if a = e.only(); a.Status != tocsin.StatusResolved || a.ResolvedBy != "Nagios" || a.ResolveChannel != tocsin.ChannelPagerDuty {
 			t.Fatalf("after resolve: status %s by %q via %q", a.Status, a.ResolvedBy, a.ResolveChannel)
 		}
-		if got := kinds(e.timeline(a.ID)); got != "created,repeated,acknowledged,resolved" {
+		if got := kinds(e.timeline(a.ID)); got != "created,escalated,repeated,acknowledged,resolved" {
 			t.Fatalf("timeline = %s", got)
 		}
 

@@ -122,13 +122,19 @@ func (db *DB) StartVerification(ctx context.Context, userID, id int64, text func
 		}
 		n, _ := rand.Int(rand.Reader, big.NewInt(1_000_000))
 		code := fmt.Sprintf("%06d", n.Int64())
-		if _, err := tx.exec(ctx, `UPDATE contact_methods SET verify_code_hash = $1, verify_expires_at = $2, verify_attempts = 0 WHERE id = $3`,
-			hashSecret(fmt.Sprint(id, ":", code)), ms(now.Add(VerifyCodeLifetime)), id); err != nil {
+		// One code per method every 30 seconds: each may be a paid SMS or call,
+		// and a double click must not replace the code just sent.
+		slot := now.UnixMilli() / testInterval.Milliseconds()
+		queued, err := tx.enqueue(ctx, &tocsin.Notification{Key: fmt.Sprintf("verify/%d/%d", id, slot), Kind: tocsin.NotifyVerify,
+			UserID: userID, ContactMethodID: id, Type: c.Type, Destination: c.Value, Text: text(code), NextAttemptAt: now}, now)
+		if err != nil {
 			return err
 		}
-		// One code message per method and second: a double click sends one.
-		_, err = tx.enqueue(ctx, &tocsin.Notification{Key: fmt.Sprintf("verify/%d/%d", id, now.Unix()), Kind: tocsin.NotifyVerify,
-			UserID: userID, ContactMethodID: id, Type: c.Type, Destination: c.Value, Text: text(code), NextAttemptAt: now}, now)
+		if !queued {
+			return tocsin.Errorf(tocsin.ECONFLICT, "a code was sent to %s less than 30 seconds ago", c.Name)
+		}
+		_, err = tx.exec(ctx, `UPDATE contact_methods SET verify_code_hash = $1, verify_expires_at = $2, verify_attempts = 0 WHERE id = $3`,
+			hashSecret(fmt.Sprint(id, ":", code)), ms(now.Add(VerifyCodeLifetime)), id)
 		return err
 	})
 }
