@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"time"
 
 	"github.com/tocsin/tocsin"
@@ -86,4 +87,15 @@ func HTTPStatusError(provider string, status int, body string) error {
 		return err
 	}
 	return Permanent(err)
+}
+
+// WithoutURL drops the URL from a transport error: webhook URLs, ntfy topics,
+// push endpoints and the Telegram API path hold secrets, and errors are shown
+// on the admin page and the alert's timeline.
+func WithoutURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
 }

@@ -187,13 +187,6 @@ func (db *DB) DueEscalations(ctx context.Context, now time.Time, limit int) ([]*
 	return out, rows.Err()
 }
 
-// NextEscalation is when the earliest escalation step falls due; zero: none.
-func (db *DB) NextEscalation(ctx context.Context) (time.Time, error) {
-	var next sql.NullInt64
-	err := db.read.QueryRowContext(ctx, `SELECT MIN(esc_next_at) FROM alerts WHERE esc_next_at > 0 AND status = 'triggered'`).Scan(&next)
-	return fromMS(next.Int64), err
-}
-
 // StepRun is what running one escalation step decided: the messages to queue,
 // the timeline lines that explain them, and where the escalation goes next.
 type StepRun struct {

@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -57,12 +56,7 @@ func post(ctx context.Context, client *http.Client, provider string, u *url.URL,
 	req.Header.Set("User-Agent", "Tocsin")
 	resp, err := client.Do(req)
 	if err != nil {
-		// Without the URL: webhook URLs and the Telegram API path hold secrets.
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return nil, nil, fmt.Errorf("%s %s: %w", provider, u.Host, err)
+		return nil, nil, fmt.Errorf("%s %s: %w", provider, u.Host, notify.WithoutURL(err))
 	}
 	defer resp.Body.Close()
 	reply, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))

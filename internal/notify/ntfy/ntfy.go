@@ -5,7 +5,6 @@ package ntfy
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -75,7 +74,7 @@ func (s *Sender) Send(ctx context.Context, m notify.Message) (string, error) {
 	}
 	resp, err := s.client.Do(req)
 	if err != nil {
-		return "", fmt.Errorf("ntfy %s: %w", u.Host, unwrapURLError(err))
+		return "", fmt.Errorf("ntfy %s: %w", u.Host, notify.WithoutURL(err))
 	}
 	defer resp.Body.Close()
 	reply, _ := io.ReadAll(io.LimitReader(resp.Body, 16<<10))
@@ -168,16 +167,6 @@ func truncate(s string, n int) string {
 		s = s[:len(s)-1]
 	}
 	return s + "…"
-}
-
-// unwrapURLError drops the URL from a transport error: topic names are
-// secrets on a public server.
-func unwrapURLError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
 }
 
 type words struct{ ack string }

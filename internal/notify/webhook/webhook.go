@@ -175,7 +175,7 @@ func (s *Sender) Send(ctx context.Context, m notify.Message) (string, error) {
 	}
 	resp, err := s.client.Do(req)
 	if err != nil {
-		return "", fmt.Errorf("webhook %s: %w", u.Host, unwrapURLError(err))
+		return "", fmt.Errorf("webhook %s: %w", u.Host, notify.WithoutURL(err))
 	}
 	defer resp.Body.Close()
 	reply, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
@@ -192,16 +192,6 @@ func statusError(host string, resp *http.Response, reply []byte) error {
 		if secs, perr := strconv.Atoi(strings.TrimSpace(resp.Header.Get("Retry-After"))); perr == nil && secs > 0 {
 			return &notify.RetryAfterError{Err: err, After: time.Duration(secs) * time.Second}
 		}
-	}
-	return err
-}
-
-// unwrapURLError drops the URL from a transport error: a webhook URL often
-// holds a secret token, and errors are shown on the admin page.
-func unwrapURLError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
 	}
 	return err
 }

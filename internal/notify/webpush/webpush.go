@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -98,10 +97,9 @@ func (s *Sender) Send(ctx context.Context, m notify.Message) (string, error) {
 		Topic:           tag(m), // a pending page is replaced by its status update
 	})
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
+		if clean := notify.WithoutURL(err); clean != err {
 			// The endpoint URL identifies the subscription: keep it out of errors.
-			return "", fmt.Errorf("push %s: %w", u.Host, ue.Err)
+			return "", fmt.Errorf("push %s: %w", u.Host, clean)
 		}
 		return "", notify.Permanentf("push encryption or VAPID keys: %v", err)
 	}
