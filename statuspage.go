@@ -527,3 +527,24 @@ type StatusEvent struct {
 	Text       string // the public wording, or a description of the change
 	At         time.Time
 }
+
+// StatusSnapshot is everything the public page shows at one instant, read in
+// one go: the page renders it into HTML, JSON, feeds and badges without
+// asking the database anything else.
+type StatusSnapshot struct {
+	Page       StatusPage
+	Components []Component // groups and components, by position
+	// Incidents holds the most recent public incidents (at most
+	// MaxSnapshotIncidents) and, separately, Maintenances the most recent
+	// scheduled maintenances, each with its updates newest first.
+	Incidents    []StatusIncident
+	Maintenances []StatusIncident
+	// Spans are each component's status history over the last UptimeDays
+	// days (the span in force at the start included), oldest first.
+	Spans map[int64][]ComponentStatusSpan
+	At    time.Time // when it was read
+}
+
+// MaxSnapshotIncidents is how many incidents and maintenances the JSON lists
+// (Statuspage lists 50).
+const MaxSnapshotIncidents = 50
