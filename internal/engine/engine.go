@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tocsin/tocsin"
@@ -38,6 +39,10 @@ type Engine struct {
 	opts   Options
 	wake   chan struct{}
 	leader leader
+	// leading is whether this process led at its last check; a process that
+	// does not lead relays its wake-ups to the leader (PostgreSQL).
+	leading atomic.Bool
+	relay   chan struct{}
 	// cycle runs one Cycle at a time in this process (tests call Cycle beside Run).
 	cycle sync.Mutex
 	// remindedAt is when schedules were last looked over for reminders and
@@ -56,15 +61,57 @@ func New(opts Options) *Engine {
 	if opts.OnChange == nil {
 		opts.OnChange = func() {}
 	}
-	return &Engine{opts: opts, wake: make(chan struct{}, 1), leader: newLeader(opts.DB, opts.Log)}
+	return &Engine{opts: opts, wake: make(chan struct{}, 1), relay: make(chan struct{}, 1), leader: newLeader(opts.DB, opts.Log)}
 }
 
 // Wake makes the engine run a cycle now: a write it must act on happened.
-// It never blocks.
+// When another process leads, it is told too. It never blocks.
 func (e *Engine) Wake() {
+	e.wakeHere()
+	if e.opts.DB.Dialect() == store.Postgres && !e.leading.Load() {
+		select {
+		case e.relay <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// wakeHere wakes this process's loop only.
+func (e *Engine) wakeHere() {
 	select {
 	case e.wake <- struct{}{}:
 	default:
+	}
+}
+
+// relayWakes tells the leading process about this one's wake-ups, one NOTIFY
+// at a time: wake-ups that come meanwhile are folded into the next.
+func (e *Engine) relayWakes(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-e.relay:
+			if err := e.opts.DB.WakeEngine(ctx); err != nil && ctx.Err() == nil {
+				e.opts.Log.Warn("engine: could not wake the leader", "err", err)
+			}
+		}
+	}
+}
+
+// listenWakes wakes this loop whenever another process asks (PostgreSQL),
+// listening again after a lost connection.
+func (e *Engine) listenWakes(ctx context.Context) {
+	for ctx.Err() == nil {
+		err := e.opts.DB.ListenEngine(ctx, e.wakeHere)
+		if ctx.Err() != nil {
+			return
+		}
+		e.opts.Log.Warn("engine: listening for wake-ups failed; the ticker still runs", "err", err)
+		select {
+		case <-ctx.Done():
+		case <-time.After(e.opts.Tick):
+		}
 	}
 }
 
@@ -74,8 +121,18 @@ func (e *Engine) Run(ctx context.Context) {
 	defer e.leader.release()
 	ticker := time.NewTicker(e.opts.Tick)
 	defer ticker.Stop()
+	if e.opts.DB.Dialect() == store.Postgres {
+		var background sync.WaitGroup
+		defer background.Wait()
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		background.Go(func() { e.relayWakes(ctx) })
+		background.Go(func() { e.listenWakes(ctx) })
+	}
 	for {
-		if lead, err := e.leader.acquire(ctx); err != nil {
+		lead, err := e.leader.acquire(ctx)
+		e.leading.Store(lead)
+		if err != nil {
 			e.opts.Log.Warn("engine: leadership check failed", "err", err)
 		} else if lead {
 			if err := e.Cycle(ctx); err != nil && ctx.Err() == nil {
