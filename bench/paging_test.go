@@ -23,7 +23,8 @@ import (
 // escalation policy pages a webhook, whose receiver timestamps each delivery,
 // and a person (by SMS to a fake Twilio), so that the engine does the work of
 // a real page: step, rules, outbox, throttling. It runs once whatever b.N and
-// prints percentiles:
+// prints percentiles. On PostgreSQL it also runs with two processes sharing
+// the database, the alerts sent to the one that does not lead the engine:
 //
 //	go test -run '^$' -bench PagingLatency -benchtime 1x ./bench/
 func BenchmarkPagingLatency(b *testing.B) {
@@ -33,13 +34,18 @@ func BenchmarkPagingLatency(b *testing.B) {
 			for_ time.Duration
 		}{{100, 10 * time.Second}, {1000, 3 * time.Second}} {
 			b.Run(fmt.Sprintf("%s/%d-per-s", engine, load.rate), func(b *testing.B) {
-				measurePaging(b, engine, load.rate, load.for_)
+				measurePaging(b, engine, false, load.rate, load.for_)
 			})
+			if engine == "postgres" {
+				b.Run(fmt.Sprintf("%s-via-follower/%d-per-s", engine, load.rate), func(b *testing.B) {
+					measurePaging(b, engine, true, load.rate, load.for_)
+				})
+			}
 		}
 	}
 }
 
-func measurePaging(b *testing.B, engine string, rate int, duration time.Duration) {
+func measurePaging(b *testing.B, engine string, viaFollower bool, rate int, duration time.Duration) {
 	var mu sync.Mutex
 	received := map[string]time.Time{} // by summary: "bench <i>"
 	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -58,9 +64,17 @@ func measurePaging(b *testing.B, engine string, rate int, duration time.Duration
 	}))
 	defer receiver.Close()
 	tw := testkit.StartFakeTwilio(b)
-	a := testkit.Start(b, engine, func(c *config.Config) {
+	twilio := func(c *config.Config) {
 		c.TwilioAuthToken, c.Providers.TwilioAccountSID, c.Providers.TwilioFrom, c.Providers.TwilioAPIURL = tw.AuthToken, tw.AccountSID, "+15005550006", tw.URL
-	})
+	}
+	a := testkit.Start(b, engine, twilio)
+	target := a.URL // where alerts are sent
+	if viaFollower {
+		// A second process on the same database: a leads the engine (it
+		// started first), the follower only takes the alerts.
+		follower := testkit.Start(b, engine, twilio, func(c *config.Config) { c.DatabaseURL = a.Config.DatabaseURL })
+		target = follower.URL
+	}
 	ctx := context.Background()
 	now := a.Clock.Now()
 	u := a.CreateUser("alice@example.com", "Alice Martin", tocsin.RoleMember, "")
@@ -92,7 +106,7 @@ func measurePaging(b *testing.B, engine string, rate int, duration time.Duration
 			body, _ := json.Marshal(map[string]any{"routing_key": key, "event_action": "trigger", "dedup_key": fmt.Sprint("k", i),
 				"payload": map[string]any{"summary": fmt.Sprint("bench ", i), "source": "bench", "severity": "critical"}})
 			sent[i] = time.Now()
-			res, err := client.Post(a.URL+"/v2/enqueue", "application/json", bytes.NewReader(body))
+			res, err := client.Post(target+"/v2/enqueue", "application/json", bytes.NewReader(body))
 			if err != nil {
 				return
 			}
@@ -127,6 +141,9 @@ func measurePaging(b *testing.B, engine string, rate int, duration time.Duration
 			return 0
 		}
 		return lat[min(len(lat)-1, int(p*float64(len(lat))))].Round(100 * time.Microsecond)
+	}
+	if viaFollower {
+		engine += " (sent to the process that does not lead)"
 	}
 	b.Logf("%s, %d alerts/s for %s: %d of %d delivered; alert sent → webhook received p50 %s, p90 %s, p99 %s, max %s; SMS to the person: %d (bundled)",
 		engine, rate, duration, len(lat), total, pct(0.50), pct(0.90), pct(0.99), pct(1), len(tw.Messages()))
