@@ -1,6 +1,9 @@
 package tocsin
 
 import (
+	"net/mail"
+	"net/url"
+	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -543,8 +546,114 @@ type StatusSnapshot struct {
 	// days (the span in force at the start included), oldest first.
 	Spans map[int64][]ComponentStatusSpan
 	At    time.Time // when it was read
+	// Version is the StatusVersion this snapshot shows, read with it: a
+	// cache holding it is current while StatusVersion has not moved.
+	Version int64
 }
 
 // MaxSnapshotIncidents is how many incidents and maintenances the JSON lists
 // (Statuspage lists 50).
 const MaxSnapshotIncidents = 50
+
+var (
+	colorPattern = regexp.MustCompile(`^#[0-9a-f]{6}$`)
+	hostPattern  = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?)*(:[0-9]{1,5})?$`)
+)
+
+// Default status page colours: a blue header with white text.
+const (
+	DefaultAccentColor = "#1f5fbf"
+	DefaultTextColor   = "#ffffff"
+)
+
+// Validate checks and normalises the page's settings as a person typed them.
+func (p *StatusPage) Validate() error {
+	p.Name = strings.TrimSpace(p.Name)
+	if p.Name == "" {
+		return Errorf(EINVALID, "The page needs a title.")
+	}
+	if utf8.RuneCountInString(p.Name) > 100 {
+		return Errorf(EINVALID, "The page's title has at most 100 characters.")
+	}
+	p.URL = strings.TrimRight(strings.TrimSpace(p.URL), "/")
+	if err := validatePageURL("The page's address", p.URL); err != nil {
+		return err
+	}
+	p.LogoURL = strings.TrimSpace(p.LogoURL)
+	if err := validatePageURL("The logo's address", p.LogoURL); err != nil {
+		return err
+	}
+	if p.AccentColor == "" {
+		p.AccentColor = DefaultAccentColor
+	}
+	if p.TextColor == "" {
+		p.TextColor = DefaultTextColor
+	}
+	p.AccentColor, p.TextColor = strings.ToLower(strings.TrimSpace(p.AccentColor)), strings.ToLower(strings.TrimSpace(p.TextColor))
+	if !colorPattern.MatchString(p.AccentColor) || !colorPattern.MatchString(p.TextColor) {
+		return Errorf(EINVALID, "Colours are written #rrggbb, like #1f5fbf.")
+	}
+	if p.Language == "" {
+		p.Language = "en"
+	}
+	if p.Language != "en" && p.Language != "fr" {
+		return Errorf(EINVALID, "Unknown language %q: use en or fr.", p.Language)
+	}
+	p.TimeZone = strings.TrimSpace(p.TimeZone)
+	if p.TimeZone == "" {
+		p.TimeZone = "UTC"
+	}
+	if _, err := time.LoadLocation(p.TimeZone); err != nil || p.TimeZone == "Local" {
+		return Errorf(EINVALID, "Unknown time zone %q: use an IANA name such as Europe/Paris or UTC.", p.TimeZone)
+	}
+	p.Host = strings.ToLower(strings.TrimSpace(p.Host))
+	if p.Host != "" && (len(p.Host) > 253 || !hostPattern.MatchString(p.Host)) {
+		return Errorf(EINVALID, "%q is not a host name: write it as status.example.com, without https:// or a path.", p.Host)
+	}
+	return nil
+}
+
+// validatePageURL accepts "" or an absolute http(s) URL of at most 2,000 bytes.
+func validatePageURL(what, s string) error {
+	if s == "" {
+		return nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || len(s) > 2000 {
+		return Errorf(EINVALID, "%s must be an http:// or https:// URL, not %q.", what, s)
+	}
+	return nil
+}
+
+// Maximum subscriber bounds.
+const (
+	MaxSubscriberAddress    = 2000 // bytes of a webhook URL; e-mail addresses have 254
+	MaxSubscriberComponents = 100
+)
+
+// Validate checks and normalises a subscriber's address as they typed it.
+func (s *Subscriber) Validate() error {
+	s.Address = strings.TrimSpace(CleanText(s.Address))
+	switch s.Kind {
+	case SubscriberEmail:
+		a, err := mail.ParseAddress(s.Address)
+		if err != nil || a.Name != "" || !strings.Contains(a.Address, "@") || len(a.Address) > 254 {
+			return Errorf(EINVALID, "%q is not an e-mail address.", s.Address)
+		}
+		s.Address = strings.ToLower(a.Address)
+	case SubscriberWebhook:
+		u, err := url.Parse(s.Address)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || len(s.Address) > MaxSubscriberAddress {
+			return Errorf(EINVALID, "A webhook needs an http:// or https:// URL of at most %d characters, not %q.", MaxSubscriberAddress, s.Address)
+		}
+	default:
+		return Errorf(EINVALID, "Unknown subscription %q: use email or webhook.", s.Kind)
+	}
+	if len(s.ComponentIDs) > MaxSubscriberComponents {
+		return Errorf(EINVALID, "A subscription lists at most %d components.", MaxSubscriberComponents)
+	}
+	if s.Locale != "" && s.Locale != "en" && s.Locale != "fr" {
+		return Errorf(EINVALID, "Unknown language %q: use en or fr.", s.Locale)
+	}
+	return nil
+}
