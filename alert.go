@@ -39,6 +39,8 @@ const (
 	ChannelSlack        Channel = "slack"
 	ChannelEmail        Channel = "email"
 	ChannelPush         Channel = "push"
+	ChannelChat         Channel = "chat"    // a link in a Teams, Discord, Telegram or Mattermost message
+	ChannelWebhook      Channel = "webhook" // a link in a person's webhook delivery
 	ChannelEngine       Channel = "engine"
 )
 

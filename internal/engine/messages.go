@@ -162,9 +162,19 @@ func (m *composer) message(ctx context.Context, o *store.Outgoing, bundle []*sto
 		msg.CallURL = fmt.Sprintf("%s/twilio/voice/page/%d", e.opts.PublicURL, o.ID)
 	}
 	if o.UserID != 0 && o.Kind == tocsin.NotifyPage && len(e.opts.Links.Key) > 0 {
+		var via tocsin.Channel
 		switch o.Type {
-		case tocsin.ContactEmail, tocsin.ContactWebPush, tocsin.ContactNtfy, tocsin.ContactTelegram, tocsin.ContactTeams, tocsin.ContactDiscord, tocsin.ContactMattermost, tocsin.ContactWebhook:
-			msg.AckURL = fmt.Sprintf("%s/ack/%s", e.opts.PublicURL, e.opts.Links.Sign(a.ID, o.UserID, e.opts.Clock.Now().Add(notify.AckLinkLifetime)))
+		case tocsin.ContactEmail:
+			via = tocsin.ChannelEmail
+		case tocsin.ContactWebPush, tocsin.ContactNtfy:
+			via = tocsin.ChannelPush
+		case tocsin.ContactTelegram, tocsin.ContactTeams, tocsin.ContactDiscord, tocsin.ContactMattermost:
+			via = tocsin.ChannelChat
+		case tocsin.ContactWebhook:
+			via = tocsin.ChannelWebhook
+		}
+		if via != "" {
+			msg.AckURL = fmt.Sprintf("%s/ack/%s", e.opts.PublicURL, e.opts.Links.Sign(a.ID, o.UserID, via, e.opts.Clock.Now().Add(notify.AckLinkLifetime)))
 		}
 	}
 	return msg, nil

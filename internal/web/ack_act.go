@@ -9,7 +9,7 @@ import (
 
 // ackAct serves POST /ack/{key} with action=acknowledge or resolve: the
 // person the link names acts on its alert, without signing in (the token
-// is the credential), recorded as done through the e-mail or push link.
+// is the credential), recorded as done through the channel the link came by.
 func (h *Handler) ackAct(w http.ResponseWriter, r *http.Request) {
 	p, ok := h.ackLink(w, r)
 	if !ok {
@@ -27,7 +27,7 @@ func (h *Handler) ackAct(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	changed, err := h.opts.DB.ActOnAlerts(r.Context(), []int64{p.Alert.ID},
-		store.AlertAction{Action: action, Actor: p.For.Name, Channel: tocsin.ChannelEmail}, h.opts.Clock.Now())
+		store.AlertAction{Action: action, Actor: p.For.Name, Channel: p.Via}, h.opts.Clock.Now())
 	if err != nil {
 		h.fail(w, r, p.view, err)
 		return

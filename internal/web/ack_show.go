@@ -13,8 +13,9 @@ import (
 type ackPage struct {
 	*view
 	Alert *tocsin.Alert
-	For   *tocsin.User // the person the link names
-	Key   string       // the token, for the form's action
+	For   *tocsin.User   // the person the link names
+	Via   tocsin.Channel // how the link reached them: recorded with the action
+	Key   string         // the token, for the form's action
 }
 
 // ackLink checks the link's token and loads what it names. Any failure (a
@@ -34,18 +35,19 @@ func (h *Handler) ackLink(w http.ResponseWriter, r *http.Request) (*ackPage, boo
 	if len(p.Key) > 200 {
 		return invalid()
 	}
-	alertID, userID, err := h.opts.Links.Verify(p.Key, h.opts.Clock.Now())
+	link, err := h.opts.Links.Verify(p.Key, h.opts.Clock.Now())
 	if err != nil || len(h.opts.Links.Key) == 0 {
 		return invalid()
 	}
-	if p.For, err = h.opts.DB.User(r.Context(), userID); err != nil || !p.For.Role.CanRespond() {
+	p.Via = link.Via
+	if p.For, err = h.opts.DB.User(r.Context(), link.UserID); err != nil || !p.For.Role.CanRespond() {
 		if err != nil && tocsin.ErrorCode(err) != tocsin.ENOTFOUND {
 			h.internalError(w, r, err)
 			return nil, false
 		}
 		return invalid()
 	}
-	if p.Alert, err = h.opts.DB.Alert(r.Context(), alertID); err != nil {
+	if p.Alert, err = h.opts.DB.Alert(r.Context(), link.AlertID); err != nil {
 		if tocsin.ErrorCode(err) != tocsin.ENOTFOUND {
 			h.internalError(w, r, err)
 			return nil, false

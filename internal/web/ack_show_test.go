@@ -25,7 +25,7 @@ func TestAcknowledgementLink(t *testing.T) {
 			return a
 		}
 		id := f.trigger(t, tocsin.AlertEvent{Summary: "Checkout is down", DedupKey: "down", Priority: tocsin.P1, Source: "lb1"})
-		token := f.links.Sign(id, f.member.ID, f.app.Clock.Now().Add(notify.AckLinkLifetime))
+		token := f.links.Sign(id, f.member.ID, tocsin.ChannelEmail, f.app.Clock.Now().Add(notify.AckLinkLifetime))
 		anon := newBrowser(t, f.web) // the link opens in a browser that never signed in
 
 		// GET shows and changes nothing, however often a scanner fetches it.
@@ -75,15 +75,23 @@ func TestAcknowledgementLink(t *testing.T) {
 			t.Errorf("after resolve: %s by %q via %q", a.Status, a.ResolvedBy, a.ResolveChannel)
 		}
 
+		// A link that came by push is recorded as acted on from the push.
+		pushed := f.trigger(t, tocsin.AlertEvent{Summary: "Queue is stuck", DedupKey: "queue", Priority: tocsin.P1})
+		pushToken := f.links.Sign(pushed, f.member.ID, tocsin.ChannelPush, f.app.Clock.Now().Add(time.Hour))
+		anon.post("/ack/"+pushToken, url.Values{"action": {"acknowledge"}})
+		if a := alert(pushed); a.Status != tocsin.StatusAcknowledged || a.AckChannel != tocsin.ChannelPush {
+			t.Errorf("after a push link: %s via %q", a.Status, a.AckChannel)
+		}
+
 		// Every bad link gets the same 404, for GET and POST alike, and changes nothing.
 		other := f.trigger(t, tocsin.AlertEvent{Summary: "Other", DedupKey: "other", Priority: tocsin.P2})
-		forged := f.links.Sign(other, f.member.ID, f.app.Clock.Now().Add(time.Hour))
+		forged := f.links.Sign(other, f.member.ID, tocsin.ChannelEmail, f.app.Clock.Now().Add(time.Hour))
 		forged = forged[:len(forged)-2] + map[bool]string{true: "AA", false: "BB"}[!strings.HasSuffix(forged, "AA")]
-		elsewhere := notify.LinkSigner{Key: []byte("another server's key")}.Sign(other, f.member.ID, f.app.Clock.Now().Add(time.Hour))
-		viewer := f.links.Sign(other, f.viewer.ID, f.app.Clock.Now().Add(time.Hour))
-		gone := f.links.Sign(other, 999999, f.app.Clock.Now().Add(time.Hour))
-		noAlert := f.links.Sign(999999, f.member.ID, f.app.Clock.Now().Add(time.Hour))
-		soon := f.links.Sign(other, f.member.ID, f.app.Clock.Now().Add(time.Hour))
+		elsewhere := notify.LinkSigner{Key: []byte("another server's key")}.Sign(other, f.member.ID, tocsin.ChannelEmail, f.app.Clock.Now().Add(time.Hour))
+		viewer := f.links.Sign(other, f.viewer.ID, tocsin.ChannelEmail, f.app.Clock.Now().Add(time.Hour))
+		gone := f.links.Sign(other, 999999, tocsin.ChannelEmail, f.app.Clock.Now().Add(time.Hour))
+		noAlert := f.links.Sign(999999, f.member.ID, tocsin.ChannelEmail, f.app.Clock.Now().Add(time.Hour))
+		soon := f.links.Sign(other, f.member.ID, tocsin.ChannelEmail, f.app.Clock.Now().Add(time.Hour))
 		f.app.Clock.Advance(2 * time.Hour)
 		for name, bad := range map[string]string{"forged": forged, "other key": elsewhere, "viewer": viewer, "no such user": gone,
 			"no such alert": noAlert, "expired": soon, "garbage": "not-a-token", "long": strings.Repeat("A", 300)} {
@@ -108,7 +116,7 @@ func TestAcknowledgementLinkSpeaksThePersonsLanguage(t *testing.T) {
 		t.Fatal(err)
 	}
 	id := f.trigger(t, tocsin.AlertEvent{Summary: "Base lente", DedupKey: "slow", Priority: tocsin.P2})
-	token := f.links.Sign(id, f.member.ID, f.app.Clock.Now().Add(time.Hour))
+	token := f.links.Sign(id, f.member.ID, tocsin.ChannelEmail, f.app.Clock.Now().Add(time.Hour))
 	anon := newBrowser(t, f.web)
 	mustContain(t, anon.get("/ack/"+token).Body, "Prendre en compte", "Alerté : Max Member")
 	mustContain(t, anon.follow(anon.post("/ack/"+token, url.Values{"action": {"acknowledge"}})).Body, "Prise en compte.")
