@@ -43,23 +43,29 @@ func (db *DB) Enqueue(ctx context.Context, n *tocsin.Notification, now time.Time
 // Outgoing is a claimed outbox row with what sending it needs.
 type Outgoing struct {
 	tocsin.Notification
-	Secret string // the webhook contact's signing key
-	Locale string // the person's language
+	Secret string // the webhook contact's (or webhook subscriber's) signing key
+	Locale string // the person's (or subscriber's) language
+	// SubscriberID: a status page subscriber's message (kind subscriber);
+	// Token goes in its confirm and unsubscribe links.
+	SubscriberID int64
+	Token        string
 	// Alert state when claimed, for pages: a page for an alert no longer
 	// triggered is cancelled, not sent.
 	AlertStatus tocsin.AlertStatus
 }
 
 const outgoingColumns = `n.id, n.key, n.kind, COALESCE(n.alert_id, 0), COALESCE(n.user_id, 0), COALESCE(u.name, ''), COALESCE(n.contact_method_id, 0), n.type, n.destination, n.text, n.ref,
-	n.step, n.rule_id, n.status, n.attempts, n.next_attempt_at, n.provider_id, n.error, n.bundle_id, n.created_at, n.sent_at, COALESCE(c.secret, ''), COALESCE(u.locale, ''), COALESCE(a.status, '')`
-const outgoingFrom = ` FROM notifications n LEFT JOIN users u ON u.id = n.user_id LEFT JOIN contact_methods c ON c.id = n.contact_method_id LEFT JOIN alerts a ON a.id = n.alert_id`
+	n.step, n.rule_id, n.status, n.attempts, n.next_attempt_at, n.provider_id, n.error, n.bundle_id, n.created_at, n.sent_at, COALESCE(c.secret, s.secret, ''), COALESCE(u.locale, s.locale, ''), COALESCE(a.status, ''),
+	COALESCE(n.subscriber_id, 0), COALESCE(s.token, '')`
+const outgoingFrom = ` FROM notifications n LEFT JOIN users u ON u.id = n.user_id LEFT JOIN contact_methods c ON c.id = n.contact_method_id LEFT JOIN alerts a ON a.id = n.alert_id
+	LEFT JOIN status_subscribers s ON s.id = n.subscriber_id`
 
 func scanOutgoing(row interface{ Scan(...any) error }) (*Outgoing, error) {
 	var o Outgoing
 	n := &o.Notification
 	var next, created, sent int64
 	if err := row.Scan(&n.ID, &n.Key, &n.Kind, &n.AlertID, &n.UserID, &n.UserName, &n.ContactMethodID, &n.Type, &n.Destination, &n.Text, &n.Ref,
-		&n.Step, &n.RuleID, &n.Status, &n.Attempts, &next, &n.ProviderID, &n.Error, &n.BundleID, &created, &sent, &o.Secret, &o.Locale, &o.AlertStatus); err != nil {
+		&n.Step, &n.RuleID, &n.Status, &n.Attempts, &next, &n.ProviderID, &n.Error, &n.BundleID, &created, &sent, &o.Secret, &o.Locale, &o.AlertStatus, &o.SubscriberID, &o.Token); err != nil {
 		return nil, err
 	}
 	n.NextAttemptAt, n.CreatedAt, n.SentAt = fromMS(next), fromMS(created), fromMS(sent)
