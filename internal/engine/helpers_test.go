@@ -17,6 +17,9 @@ import (
 	"github.com/tocsin/tocsin/internal/testkit"
 )
 
+// slackSigningSecret is the Slack app's secret the fake signs clicks with.
+const slackSigningSecret = "8f742231b10e8888abcd99yyyzzz85a5"
+
 // pager is Tocsin with every outside service faked: Twilio and Slack speak
 // their wire formats, e-mail goes to a real SMTP server.
 type pager struct {
@@ -42,6 +45,7 @@ func startPager(t *testing.T, engine string) *pager {
 		c.Providers.SMTPFrom = "Tocsin <tocsin@example.com>"
 		c.Providers.SlackBotToken = p.slack.BotToken
 		c.Providers.SlackAPIURL = p.slack.APIURL
+		c.Providers.SlackSigningSecret = slackSigningSecret
 	})
 	p.svc = p.app.Service("payments", "checkout")
 	_, p.key = p.app.Integration(tocsin.IntegrationPagerDuty, p.svc.ID)
