@@ -367,3 +367,35 @@ func TestFormatMinutesRoundTrips(t *testing.T) {
 		}
 	})
 }
+
+// A heartbeat's integration belongs to the heartbeat: apply --prune neither
+// deletes it nor plans anything for it, and export leaves it out.
+func TestApplyLeavesHeartbeatsAlone(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		db := testkit.OpenDB(t, engine)
+		opts := apply.Options{Getenv: env(baseEnv()), Prune: true}
+		run(t, db, baseConfig, opts)
+		svc, err := db.ServiceByName(ctx, "checkout")
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := &tocsin.Heartbeat{Name: "nightly-backup", ServiceID: svc.ID, Period: 24 * time.Hour, Grace: time.Hour}
+		if err := db.CreateHeartbeat(ctx, h, testkit.Epoch); err != nil {
+			t.Fatal(err)
+		}
+		out, _ := run(t, db, baseConfig, opts)
+		if strings.Contains(out, "heartbeat") {
+			t.Errorf("the plan mentions the heartbeat:\n%s", out)
+		}
+		if _, err := db.Integration(ctx, h.IntegrationID); err != nil {
+			t.Errorf("apply --prune removed the heartbeat's integration: %v", err)
+		}
+		if got, err := db.Heartbeat(ctx, h.ID); err != nil || got.IntegrationID != h.IntegrationID {
+			t.Errorf("heartbeat after apply: %+v, %v", got, err)
+		}
+		if text := export(t, db); strings.Contains(text, "heartbeat") {
+			t.Errorf("export lists the heartbeat's integration:\n%s", text)
+		}
+	})
+}
