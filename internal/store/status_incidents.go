@@ -537,7 +537,8 @@ func (tx *Tx) postUpdate(ctx context.Context, inc *tocsin.StatusIncident, u *toc
 // restoreChanges are the changes a resolve without changes makes: each
 // affected component back to operational, unless another open incident or a
 // running maintenance still holds it. A maintenance gives back only the
-// components still under maintenance (others were changed meanwhile).
+// components still under maintenance (others were changed meanwhile) that
+// no other running maintenance holds.
 func (tx *Tx) restoreChanges(ctx context.Context, inc *tocsin.StatusIncident) ([]pendingChange, error) {
 	var out []pendingChange
 	for _, cid := range inc.ComponentIDs {
@@ -548,9 +549,15 @@ func (tx *Tx) restoreChanges(ctx context.Context, inc *tocsin.StatusIncident) ([
 		if c.Status == tocsin.ComponentOperational || (inc.Maintenance && c.Status != tocsin.ComponentMaintenance) {
 			continue
 		}
+		// What else holds it: for an incident, any open incident or running
+		// maintenance; for a maintenance, another running maintenance.
+		holders := `NOT (` + closedSQL + `) AND i.status <> 'scheduled'`
+		if inc.Maintenance {
+			holders = `i.maintenance AND i.status IN ('in_progress', 'verifying')`
+		}
 		var held int
 		err = tx.queryRow(ctx, `SELECT COUNT(*) FROM status_incident_components ic JOIN status_incidents i ON i.id = ic.incident_id
-			WHERE ic.component_id = $1 AND i.id <> $2 AND NOT (`+closedSQL+`) AND i.status <> 'scheduled'`, cid, inc.ID).Scan(&held)
+			WHERE ic.component_id = $1 AND i.id <> $2 AND `+holders, cid, inc.ID).Scan(&held)
 		if err != nil {
 			return nil, fmt.Errorf("component held elsewhere: %w", err)
 		}

@@ -1,0 +1,187 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/store"
+	"github.com/tocsin/tocsin/internal/testkit"
+)
+
+func advance(t *testing.T, db *store.DB, at time.Time, remind time.Duration) int {
+	t.Helper()
+	n, err := db.AdvanceMaintenances(context.Background(), at, remind)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// A maintenance that moves by itself: a reminder an hour before, components
+// under maintenance at its start, back at its end unless a person changed them.
+func TestStatusMaintenanceMovesByItself(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		db := testkit.OpenDB(t, engine)
+		sam := statusMember(t, db)
+		page, _ := db.StatusPage(ctx)
+		page.Language = "fr"
+		if err := db.SaveStatusPage(ctx, page, sam.ID, t0); err != nil {
+			t.Fatal(err)
+		}
+		_, rest, _, web := statusComponents(t, db)
+		sub := &tocsin.Subscriber{Kind: tocsin.SubscriberWebhook, Address: "https://hooks.example.com/m"}
+		if err := db.Subscribe(ctx, sub, t0); err != nil {
+			t.Fatal(err)
+		}
+		start, end := t0.Add(2*time.Hour), t0.Add(4*time.Hour)
+		m := &tocsin.StatusIncident{Name: "Database upgrade", Maintenance: true, AutoTransition: true, ScheduledFor: start, ScheduledUntil: end, ComponentIDs: []int64{rest.ID, web.ID}}
+		if err := db.CreateStatusIncident(ctx, m, &tocsin.StatusUpdate{Body: "Planned upgrade."}, sam.ID, t0); err != nil {
+			t.Fatal(err)
+		}
+		manual := &tocsin.StatusIncident{Name: "Manual one", Maintenance: true, ScheduledFor: start, ScheduledUntil: end}
+		if err := db.CreateStatusIncident(ctx, manual, &tocsin.StatusUpdate{Body: "Moved by hand."}, sam.ID, t0); err != nil {
+			t.Fatal(err)
+		}
+
+		if n := advance(t, db, t0, time.Hour); n != 0 {
+			t.Fatalf("%d moves two hours early", n)
+		}
+		// Reminders: both maintenances, once each.
+		if n := advance(t, db, start.Add(-30*time.Minute), time.Hour); n != 2 {
+			t.Fatalf("%d reminders, want 2", n)
+		}
+		if n := advance(t, db, start.Add(-20*time.Minute), time.Hour); n != 0 {
+			t.Fatalf("reminded again: %d", n)
+		}
+		msgs := subscriberMessages(t, db)
+		if len(msgs) != 2 || msgs[0].Key != fmt.Sprintf("sub/%d/remind/%d", sub.ID, m.ID) || msgs[0].Ref != fmt.Sprintf("remind:%d", m.ID) {
+			t.Fatalf("reminders = %+v", msgs)
+		}
+		v := version(t, db)
+
+		// Start: in progress, components under maintenance, subscribers told.
+		if n := advance(t, db, start, time.Hour); n != 1 {
+			t.Fatalf("%d moves at the start, want 1", n)
+		}
+		if n := advance(t, db, start.Add(time.Minute), time.Hour); n != 0 {
+			t.Fatalf("moved again: %d", n)
+		}
+		got, _ := db.StatusIncident(ctx, m.ID)
+		if got.Status != tocsin.MaintenanceInProgress || !got.StartedAt.Equal(start) || len(got.Updates) != 2 || !strings.HasPrefix(got.Updates[0].Body, "La maintenance programmée est en cours") || len(got.Updates[0].Changes) != 2 {
+			t.Fatalf("started maintenance = %+v", got)
+		}
+		if componentStatus(t, db, rest.ID) != tocsin.ComponentMaintenance || componentStatus(t, db, web.ID) != tocsin.ComponentMaintenance {
+			t.Fatal("components not under maintenance")
+		}
+		if version(t, db) != v+1 {
+			t.Fatalf("version %d, want %d", version(t, db), v+1)
+		}
+		if got, _ := db.StatusIncident(ctx, manual.ID); got.Status != tocsin.MaintenanceScheduled {
+			t.Fatalf("a maintenance without AutoTransition moved: %s", got.Status)
+		}
+
+		// A person puts the Website in outage meanwhile: the end leaves it so.
+		if err := db.SetComponentStatus(ctx, web.ID, tocsin.ComponentMajor, sam.ID, start.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if n := advance(t, db, end, time.Hour); n != 1 {
+			t.Fatalf("%d moves at the end, want 1", n)
+		}
+		got, _ = db.StatusIncident(ctx, m.ID)
+		if got.Status != tocsin.MaintenanceCompleted || !got.ResolvedAt.Equal(end) || got.Updates[0].Body != "La maintenance programmée est terminée." {
+			t.Fatalf("completed maintenance = %+v", got)
+		}
+		if ch := got.Updates[0].Changes; len(ch) != 1 || ch[0].ComponentID != rest.ID || ch[0].New != tocsin.ComponentOperational {
+			t.Fatalf("completion changes = %+v", ch)
+		}
+		if componentStatus(t, db, rest.ID) != tocsin.ComponentOperational || componentStatus(t, db, web.ID) != tocsin.ComponentMajor {
+			t.Fatal("the end did not give back REST, or took the Website's outage away")
+		}
+		var told []string
+		for _, msg := range subscriberMessages(t, db) {
+			told = append(told, msg.Ref)
+		}
+		if want := fmt.Sprintf("[remind:%d remind:%d update:%d update:%d]", m.ID, manual.ID, got.Updates[1].ID, got.Updates[0].ID); fmt.Sprint(told) != want {
+			t.Fatalf("subscriber told %v, want %s", told, want)
+		}
+		events, _ := db.StatusEvents(ctx, m.ID, 100)
+		actions := map[string]bool{}
+		for _, e := range events {
+			actions[e.Action] = true
+			if (e.Action == "maintenance.started" || e.Action == "maintenance.completed") && e.ActorName != "Tocsin" {
+				t.Fatalf("event %+v", e)
+			}
+		}
+		if !actions["maintenance.started"] || !actions["maintenance.completed"] || !actions["maintenance.reminded"] {
+			t.Fatalf("events = %v", actions)
+		}
+
+		// A window that passed while nothing ran: straight to completed, one update.
+		late := &tocsin.StatusIncident{Name: "Missed", Maintenance: true, AutoTransition: true, ScheduledFor: end.Add(time.Hour), ScheduledUntil: end.Add(2 * time.Hour), ComponentIDs: []int64{rest.ID}}
+		if err := db.CreateStatusIncident(ctx, late, &tocsin.StatusUpdate{Body: "Planned."}, sam.ID, end); err != nil {
+			t.Fatal(err)
+		}
+		if n := advance(t, db, end.Add(10*time.Hour), 0); n != 1 {
+			t.Fatalf("%d moves for a passed window, want 1", n)
+		}
+		got, _ = db.StatusIncident(ctx, late.ID)
+		if got.Status != tocsin.MaintenanceCompleted || len(got.Updates) != 2 || len(got.Updates[0].Changes) != 0 || componentStatus(t, db, rest.ID) != tocsin.ComponentOperational {
+			t.Fatalf("passed maintenance = %+v", got)
+		}
+	})
+}
+
+// Two engines advancing the same maintenance at once move it once.
+func TestStatusMaintenanceTwoEngines(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		url := testkit.DatabaseURL(t, engine)
+		var dbs [2]*store.DB
+		for k := range dbs {
+			db, err := store.Open(ctx, url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			dbs[k] = db
+		}
+		_, rest, _, _ := statusComponents(t, dbs[0])
+		sub := &tocsin.Subscriber{Kind: tocsin.SubscriberWebhook, Address: "https://hooks.example.com/two"}
+		if err := dbs[0].Subscribe(ctx, sub, t0); err != nil {
+			t.Fatal(err)
+		}
+		m := &tocsin.StatusIncident{Name: "Upgrade", Maintenance: true, AutoTransition: true, ScheduledFor: t0.Add(time.Hour), ScheduledUntil: t0.Add(2 * time.Hour), ComponentIDs: []int64{rest.ID}}
+		if err := dbs[0].CreateStatusIncident(ctx, m, &tocsin.StatusUpdate{Body: "Planned."}, 0, t0); err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		moves := make([]int, 2)
+		errs := make([]error, 2)
+		for k := range dbs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				moves[k], errs[k] = dbs[k].AdvanceMaintenances(ctx, t0.Add(time.Hour), 30*time.Minute)
+			}()
+		}
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil && tocsin.ErrorCode(err) != tocsin.ECONFLICT {
+				t.Fatal(err)
+			}
+		}
+		if moves[0]+moves[1] != 1 {
+			t.Fatalf("moves %v, want one in all", moves)
+		}
+		got, _ := dbs[1].StatusIncident(ctx, m.ID)
+		if got.Status != tocsin.MaintenanceInProgress || len(got.Updates) != 2 || len(subscriberMessages(t, dbs[1])) != 1 {
+			t.Fatalf("after two engines: %s, %d updates, %d messages", got.Status, len(got.Updates), len(subscriberMessages(t, dbs[1])))
+		}
+	})
+}
