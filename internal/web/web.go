@@ -34,6 +34,9 @@ type Options struct {
 	Links  notify.LinkSigner             // signs and checks the acknowledgement links of e-mails and pushes
 	// VAPIDPublicKey is given to browsers that subscribe to Web Push.
 	VAPIDPublicKey string
+	// StatusChanged is called after every public change made on the status
+	// page's admin pages, so that the public page re-renders at once; may be nil.
+	StatusChanged func()
 }
 
 // Handler serves the HTML interface.
