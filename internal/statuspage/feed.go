@@ -3,6 +3,7 @@ package statuspage
 import (
 	"bytes"
 	"encoding/xml"
+	"html"
 	"html/template"
 	"slices"
 	"time"
@@ -99,8 +100,10 @@ func (m *model) rssFile(entries []feedEntry) ([]byte, error) {
 		doc.Channel.Self = &atomLink{Href: m.absolute("history.rss"), Rel: "self", Type: "application/rss+xml"}
 	}
 	for _, e := range entries {
+		// RSS does not say whether a title is text or HTML and readers
+		// differ: escaped once more, it reads right in both and runs in none.
 		doc.Channel.Items = append(doc.Channel.Items, rssItem{
-			Title: e.title, Link: e.link, GUID: rssGUID{Value: e.id},
+			Title: html.EscapeString(e.title), Link: e.link, GUID: rssGUID{Value: e.id},
 			PubDate: e.at.UTC().Format(time.RFC1123Z), Description: string(e.html),
 		})
 	}

@@ -116,6 +116,7 @@ type fakeSource struct {
 	err      error
 	reads    int
 	versions int
+	asked    chan struct{} // when set, told of each StatusVersion call
 }
 
 func (f *fakeSource) StatusSnapshot(ctx context.Context, now time.Time) (*tocsin.StatusSnapshot, error) {
@@ -134,6 +135,12 @@ func (f *fakeSource) StatusVersion(ctx context.Context) (int64, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.versions++
+	if f.asked != nil {
+		select {
+		case f.asked <- struct{}{}:
+		default:
+		}
+	}
 	if f.err != nil {
 		return 0, f.err
 	}

@@ -112,7 +112,7 @@ func (m *model) incidentView(i *tocsin.StatusIncident, md *markdown, full bool) 
 		Status: i.Status, StatusText: m.w.IncidentStatus[i.Status],
 		Impact: i.Impact, ImpactText: m.w.Impact[i.Impact],
 		Maintenance: i.Maintenance, Closed: i.Status.Closed(),
-		Started: m.at(startedAt(i)), Resolved: m.at(i.ResolvedAt),
+		Started: m.at(began(i)), Resolved: m.at(i.ResolvedAt),
 	}
 	if i.Maintenance {
 		v.Window = fill(m.w.ScheduledWindow, "from", m.w.dateTime(i.ScheduledFor.In(m.loc)), "until", m.w.dateTime(i.ScheduledUntil.In(m.loc)))
@@ -273,7 +273,7 @@ func (m *model) past(md *markdown) []pastDay {
 		index[day.Format("2006-01-02")] = k
 	}
 	for _, i := range m.started() {
-		if k, ok := index[startedAt(i).In(m.loc).Format("2006-01-02")]; ok {
+		if k, ok := index[began(i).In(m.loc).Format("2006-01-02")]; ok {
 			out[k].Incidents = append(out[k].Incidents, m.incidentView(i, md, false))
 		}
 	}
@@ -293,14 +293,23 @@ func (m *model) started() []*tocsin.StatusIncident {
 			out = append(out, i)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b *tocsin.StatusIncident) int { return startedAt(b).Compare(startedAt(a)) })
+	slices.SortStableFunc(out, func(a, b *tocsin.StatusIncident) int { return began(b).Compare(began(a)) })
 	return out
+}
+
+// began is when customers saw an incident start: a maintenance's window
+// opens at ScheduledFor, whenever it was announced.
+func began(i *tocsin.StatusIncident) time.Time {
+	if i.Maintenance && !i.ScheduledFor.IsZero() {
+		return i.ScheduledFor
+	}
+	return startedAt(i)
 }
 
 func (m *model) history(md *markdown) []monthView {
 	var out []monthView
 	for _, i := range m.started() {
-		t := startedAt(i).In(m.loc)
+		t := began(i).In(m.loc)
 		month := m.w.Months[t.Month()-1] + " " + strconv.Itoa(t.Year())
 		if len(out) == 0 || out[len(out)-1].Month != month {
 			out = append(out, monthView{Month: month})

@@ -80,6 +80,7 @@ func (s *Server) Renderer() *Renderer { return s.render }
 // Handle adds a dynamic route (subscribe, confirm, unsubscribe) answered
 // for paths that are not files of the bundle. Patterns are ServeMux
 // patterns relative to where the Server is mounted: "POST /subscribe".
+// A request matching no route, whatever its method, gets the 404 page.
 func (s *Server) Handle(pattern string, h http.Handler) { s.routes.Handle(pattern, h) }
 
 // Changed wakes Run at once: call it after a public change.
@@ -246,7 +247,10 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	p := strings.TrimPrefix(r.URL.Path, "/")
 	if strings.HasPrefix(p, "incidents/") && !strings.Contains(p[len("incidents/"):], ".") {
 		if f := b.files[p+".html"]; f != nil && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
-			http.Redirect(w, r, p[len("incidents/"):]+".html", http.StatusMovedPermanently)
+			// Relative, so that it stays under the prefix the page is
+			// mounted at (http.Redirect would make it absolute).
+			w.Header().Set("Location", p[len("incidents/"):]+".html")
+			w.WriteHeader(http.StatusMovedPermanently)
 			return
 		}
 	}
