@@ -31,6 +31,19 @@ type Message struct {
 	// Update, for chat messages that can be rewritten in place (Slack): the
 	// provider id of the message to update; empty: post a new one.
 	Update string
+	// Status page subscribers' messages (kind subscriber):
+	// Action names the link to URL (an e-mail's button: "View the incident",
+	// "Confirm my subscription"); empty: the sender's usual words.
+	Action string
+	// Unsubscribe is the one-click unsubscribe address: an e-mail carries it
+	// in List-Unsubscribe (RFC 2369, RFC 8058) and at its foot.
+	Unsubscribe string
+	// FromName replaces the sender's display name (the status page's name,
+	// which the reader knows, rather than "Tocsin"); empty: the configured From.
+	FromName string
+	// Body, when set, is the JSON a webhook posts as is, signed like any
+	// other delivery (the Statuspage-shaped subscriber body).
+	Body []byte
 }
 
 // Sender delivers a message through one provider and returns the provider's

@@ -142,6 +142,9 @@ func (s *Sender) compose(m notify.Message) (*gomail.Msg, error) {
 	if err != nil {
 		return nil, notify.Permanentf("--smtp-from %q: %v", s.opt.From, err)
 	}
+	if name := oneLine(m.FromName); name != "" {
+		from = &mail.Address{Name: name, Address: from.Address}
+	}
 	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
 	msg.FromMailAddress(from)
 	msg.ToMailAddress(to)
@@ -156,6 +159,10 @@ func (s *Sender) compose(m notify.Message) (*gomail.Msg, error) {
 		msg.SetImportance(gomail.ImportanceHigh)
 	}
 
+	if err := unsubscribeHeaders(msg, m.Unsubscribe); err != nil {
+		return nil, err
+	}
+
 	w := wordsFor(m.Locale)
 	open := w.openAlert
 	switch m.Kind {
@@ -165,12 +172,22 @@ func (s *Sender) compose(m notify.Message) (*gomail.Msg, error) {
 	default:
 		open = w.openTocsin
 	}
+	if m.Action != "" {
+		open = oneLine(m.Action)
+	}
+	footer := w.footer
+	if m.Unsubscribe != "" {
+		footer = w.subscribed
+	}
 	text := strings.TrimRight(m.Text, "\n")
 	if m.URL != "" {
 		text += "\n\n" + open + w.colon + m.URL
 	}
 	if m.AckURL != "" {
 		text += "\n" + w.ack + w.colon + m.AckURL
+	}
+	if m.Unsubscribe != "" {
+		text += "\n\n-- \n" + footer + "\n" + w.unsubscribe + w.colon + m.Unsubscribe
 	}
 	msg.SetBodyString(gomail.TypeTextPlain, text+"\n")
 
@@ -183,13 +200,34 @@ func (s *Sender) compose(m notify.Message) (*gomail.Msg, error) {
 		"Open":    open,
 		"AckURL":  m.AckURL,
 		"Ack":     w.ack,
-		"Footer":  w.footer,
+		"Footer":  footer,
+		// The one-click address also answers a person's GET with a button.
+		"UnsubscribeURL": m.Unsubscribe,
+		"Unsubscribe":    w.unsubscribe,
 	})
 	if err != nil {
 		return nil, notify.Permanentf("e-mail template: %v", err)
 	}
 	msg.AddAlternativeString(gomail.TypeTextHTML, html.String())
 	return msg, nil
+}
+
+// unsubscribeHeaders offers mail clients an unsubscribe button (RFC 2369);
+// an https address also takes the one-click POST of RFC 8058, which large
+// mailbox providers ask of bulk senders. Nothing when there is no address.
+func unsubscribeHeaders(msg *gomail.Msg, raw string) error {
+	if raw == "" {
+		return nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || strings.ContainsAny(raw, "<>, \r\n") {
+		return notify.Permanentf("unsubscribe address %q is not an http(s) URL", raw)
+	}
+	if u.Scheme == "https" {
+		return msg.SetListUnsubscribeOneClick(raw)
+	}
+	msg.SetListUnsubscribe(raw)
+	return nil
 }
 
 // oneLine keeps a header on one line whatever the engine wrote.
@@ -219,14 +257,17 @@ func classify(err error) error {
 // words are the few fixed strings the message adds, by language.
 type words struct {
 	lang, openAlert, openAlerts, openTocsin, ack, footer string
+	subscribed, unsubscribe                              string
 	colon                                                string // French puts a space before it
 }
 
 func wordsFor(locale string) words {
 	if strings.HasPrefix(locale, "fr") {
 		return words{lang: "fr", openAlert: "Ouvrir l’alerte", openAlerts: "Voir les alertes", openTocsin: "Ouvrir Tocsin",
-			ack: "Acquitter", footer: "Message envoyé par Tocsin.", colon: "\u00a0: "}
+			ack: "Acquitter", footer: "Message envoyé par Tocsin.", colon: "\u00a0: ",
+			subscribed: "Vous recevez ce message parce que vous êtes abonné à cette page de statut.", unsubscribe: "Se désabonner"}
 	}
 	return words{lang: "en", openAlert: "Open the alert", openAlerts: "See the alerts", openTocsin: "Open Tocsin",
-		ack: "Acknowledge", footer: "Sent by Tocsin.", colon: ": "}
+		ack: "Acknowledge", footer: "Sent by Tocsin.", colon: ": ",
+		subscribed: "You receive this message because you subscribed to this status page.", unsubscribe: "Unsubscribe"}
 }

@@ -157,9 +157,14 @@ func (s *Sender) Send(ctx context.Context, m notify.Message) (string, error) {
 		return "", notify.Permanentf("webhook URL must be http(s)")
 	}
 	now := s.now()
-	body, err := Body(m, now)
-	if err != nil {
-		return "", notify.Permanentf("webhook body: %v", err)
+	// A status page subscriber's body is written by the engine
+	// (Statuspage's shape); every other delivery is a Payload.
+	body := m.Body
+	if body == nil {
+		var err error
+		if body, err = Body(m, now); err != nil {
+			return "", notify.Permanentf("webhook body: %v", err)
+		}
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, m.To, bytes.NewReader(body))
 	if err != nil {
