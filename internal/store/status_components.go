@@ -337,8 +337,13 @@ func (tx *Tx) setComponentStatusFor(ctx context.Context, c *tocsin.Component, s 
 	if c.Status == s {
 		return false, nil
 	}
-	if _, err := tx.exec(ctx, `UPDATE status_components SET status = $1, updated_at = $2 WHERE id = $3`, s, ms(now), c.ID); err != nil {
+	// Conditional on the status read: the event and span say what it was.
+	res, err := tx.exec(ctx, `UPDATE status_components SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4`, s, ms(now), c.ID, c.Status)
+	if err != nil {
 		return false, fmt.Errorf("set component status: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return false, tocsin.Errorf(tocsin.ECONFLICT, "The status of %q changed meanwhile: reload and try again.", c.Name)
 	}
 	if err := tx.addSpan(ctx, c.ID, s, now); err != nil {
 		return false, err
@@ -369,6 +374,11 @@ func (tx *Tx) addSpan(ctx context.Context, componentID int64, s tocsin.Component
 // refreshGroup sets a group's status to its components' worst, with a span
 // when it moves, so that groups have an uptime history too.
 func (tx *Tx) refreshGroup(ctx context.Context, groupID int64, now time.Time) error {
+	// Lock the group first: two children changing at once on PostgreSQL
+	// then compute it one after the other, the second seeing the first.
+	if _, err := tx.exec(ctx, `UPDATE status_components SET updated_at = updated_at WHERE id = $1`, groupID); err != nil {
+		return fmt.Errorf("lock group: %w", err)
+	}
 	rows, err := tx.tx.QueryContext(ctx, `SELECT status FROM status_components WHERE group_id = $1`, groupID)
 	if err != nil {
 		return fmt.Errorf("group status: %w", err)

@@ -466,7 +466,8 @@ func (tx *Tx) lockIncident(ctx context.Context, id int64, now time.Time) (*tocsi
 // tells subscribers when u.Notify, in one transaction. Resolving an incident,
 // or completing a maintenance, without changes puts its affected components
 // back to operational, as changes of the update — except those another open
-// incident or running maintenance still holds. u holds the update as stored.
+// incident or running maintenance still holds; starting a maintenance
+// without changes puts them under maintenance. u holds the update as stored.
 func (db *DB) PostStatusUpdate(ctx context.Context, incidentID int64, u *tocsin.StatusUpdate, actorID int64, now time.Time) error {
 	if err := tocsin.ValidateUpdateBody(u.Body); err != nil {
 		return err
@@ -496,9 +497,20 @@ func (tx *Tx) postUpdate(ctx context.Context, inc *tocsin.StatusIncident, u *toc
 	if err != nil {
 		return err
 	}
-	if len(changes) == 0 && u.Status.Closed() && !inc.Status.Closed() {
+	switch {
+	case len(changes) > 0:
+	case u.Status.Closed() && !inc.Status.Closed():
 		if changes, err = tx.restoreChanges(ctx, inc); err != nil {
 			return err
+		}
+	case inc.Status == tocsin.MaintenanceScheduled && u.Status == tocsin.MaintenanceInProgress:
+		// A maintenance starting puts its components under maintenance.
+		for _, cid := range inc.ComponentIDs {
+			c, err := tx.component(ctx, cid)
+			if err != nil {
+				return err
+			}
+			changes = append(changes, pendingChange{c: c, new: tocsin.ComponentMaintenance})
 		}
 	}
 	from := inc.Status

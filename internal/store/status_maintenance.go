@@ -114,11 +114,9 @@ func (tx *Tx) advanceMaintenance(ctx context.Context, id int64, now time.Time) (
 	action := "maintenance.completed"
 	if inc.Status == tocsin.MaintenanceScheduled && now.Before(inc.ScheduledUntil) {
 		u.Status, action = tocsin.MaintenanceInProgress, "maintenance.started"
-		for _, cid := range inc.ComponentIDs {
-			u.Changes = append(u.Changes, tocsin.ComponentChange{ComponentID: cid, New: tocsin.ComponentMaintenance})
-		}
 	}
-	// Completed without changes: postUpdate gives back the components it held.
+	// Without changes, postUpdate puts the components under maintenance at
+	// the start and gives them back at the end.
 	u.Body = words[u.Status]
 	if err := tx.postUpdate(ctx, inc, u, 0, "the maintenance moved by itself", now); err != nil {
 		return false, err

@@ -34,7 +34,7 @@ func TestStatusMaintenanceMovesByItself(t *testing.T) {
 		if err := db.SaveStatusPage(ctx, page, sam.ID, t0); err != nil {
 			t.Fatal(err)
 		}
-		_, rest, _, web := statusComponents(t, db)
+		_, rest, gql, web := statusComponents(t, db)
 		sub := &tocsin.Subscriber{Kind: tocsin.SubscriberWebhook, Address: "https://hooks.example.com/m"}
 		if err := db.Subscribe(ctx, sub, t0); err != nil {
 			t.Fatal(err)
@@ -44,7 +44,7 @@ func TestStatusMaintenanceMovesByItself(t *testing.T) {
 		if err := db.CreateStatusIncident(ctx, m, &tocsin.StatusUpdate{Body: "Planned upgrade."}, sam.ID, t0); err != nil {
 			t.Fatal(err)
 		}
-		manual := &tocsin.StatusIncident{Name: "Manual one", Maintenance: true, ScheduledFor: start, ScheduledUntil: end}
+		manual := &tocsin.StatusIncident{Name: "Manual one", Maintenance: true, ScheduledFor: start, ScheduledUntil: end, ComponentIDs: []int64{gql.ID}}
 		if err := db.CreateStatusIncident(ctx, manual, &tocsin.StatusUpdate{Body: "Moved by hand."}, sam.ID, t0); err != nil {
 			t.Fatal(err)
 		}
@@ -120,6 +120,20 @@ func TestStatusMaintenanceMovesByItself(t *testing.T) {
 		}
 		if !actions["maintenance.started"] || !actions["maintenance.completed"] || !actions["maintenance.reminded"] {
 			t.Fatalf("events = %v", actions)
+		}
+
+		// Moved by hand without changes: the same component moves.
+		if err := db.PostStatusUpdate(ctx, manual.ID, &tocsin.StatusUpdate{Status: tocsin.MaintenanceInProgress, Body: "Starting."}, sam.ID, end); err != nil {
+			t.Fatal(err)
+		}
+		if componentStatus(t, db, gql.ID) != tocsin.ComponentMaintenance {
+			t.Fatal("starting a maintenance by hand left its component as it was")
+		}
+		if err := db.PostStatusUpdate(ctx, manual.ID, &tocsin.StatusUpdate{Status: tocsin.MaintenanceCompleted, Body: "Done."}, sam.ID, end); err != nil {
+			t.Fatal(err)
+		}
+		if componentStatus(t, db, gql.ID) != tocsin.ComponentOperational {
+			t.Fatal("completing a maintenance by hand did not give its component back")
 		}
 
 		// A window that passed while nothing ran: straight to completed, one update.
