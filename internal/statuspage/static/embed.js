@@ -3,6 +3,8 @@
 // It reads api/v2/summary.json beside itself and, during an unresolved
 // incident or a maintenance in progress, shows a dismissible banner at the
 // top of the page. Text from the status page is set with textContent only.
+// When it has decided, it says so on its own tag for the site's scripts (and
+// tests): data-tocsin="shown", "dismissed", "quiet" or "unreachable".
 (function () {
   "use strict";
   var words = /*WORDS*/{};
@@ -39,6 +41,10 @@
     return null;
   }
 
+  function done(state) {
+    script.setAttribute("data-tocsin", state);
+  }
+
   function dismissed(token) {
     try {
       return window.localStorage.getItem(storageKey) === token;
@@ -51,6 +57,7 @@
     var item = found.item;
     var token = item.id + "@" + item.updated_at;
     if (dismissed(token)) {
+      done("dismissed");
       return;
     }
     var bar = document.createElement("div");
@@ -110,6 +117,7 @@
     });
     bar.appendChild(close);
     document.body.insertBefore(bar, document.body.firstChild);
+    done("shown");
   }
 
   function whenReady(fn) {
@@ -126,9 +134,12 @@
       var found = summary && pick(summary);
       if (found) {
         whenReady(function () { show(found); });
+      } else {
+        done(summary ? "quiet" : "unreachable");
       }
     })
     .catch(function () {
       // the status page is unreachable: say nothing rather than break the site
+      done("unreachable");
     });
 })();
