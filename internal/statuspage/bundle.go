@@ -145,7 +145,8 @@ func safeID(id string) bool {
 	return true
 }
 
-// Render turns a snapshot into a bundle. It reads nothing but the snapshot.
+// Render turns a snapshot into a bundle. It reads nothing but the snapshot,
+// and is safe to call from several goroutines at once.
 func (r *Renderer) Render(snap *tocsin.StatusSnapshot, opts Options) (*Bundle, error) {
 	if snap == nil {
 		return nil, fmt.Errorf("render status page: no snapshot")

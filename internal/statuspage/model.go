@@ -67,6 +67,9 @@ func newModel(snap *tocsin.StatusSnapshot, opts Options) *model {
 	}
 	m.indicator = tocsin.RollUp(m.components, open)
 	m.updatedAt = m.lastChange()
+	if m.updatedAt.IsZero() {
+		m.updatedAt = snap.At // a page never changed: Statuspage's updated_at is never null
+	}
 	return m
 }
 

@@ -2,7 +2,6 @@ package statuspage
 
 import (
 	"net/url"
-	"regexp"
 	"strings"
 )
 
@@ -17,7 +16,15 @@ const (
 
 // hexColour reports whether s is #rrggbb.
 func hexColour(s string) bool {
-	return regexp.MustCompile(`^#[0-9a-fA-F]{6}$`).MatchString(s)
+	if len(s) != 7 || s[0] != '#' {
+		return false
+	}
+	for _, c := range s[1:] {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
 }
 
 func themeCSS(accent, text string) []byte {
