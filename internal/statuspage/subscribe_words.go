@@ -10,15 +10,15 @@ import (
 // confirm, unsubscribe), in the page's language, beside the page's own
 // table (words.go).
 type subscribeWords struct {
-	CheckInbox, CheckInboxText, CheckSpam                     string
-	NoEmail, BadEmail, BadComponent, TooMany, Unavailable     string
-	ConfirmTitle, ConfirmText, ConfirmButton                  string
-	Confirmed, ConfirmedText                                  string
-	BadLink, BadLinkText                                      string
-	Unsubscribe, UnsubscribeText, UnsubscribeButton           string
-	Unsubscribed, UnsubscribedText, UnsubscribedWebhook       string
-	About, WholePage, ResubscribeHint                         string
-	ConfirmedWebhook, ListSepar                               string
+	CheckInbox, CheckInboxText, CheckSpam                 string
+	NoEmail, BadEmail, BadComponent, TooMany, Unavailable string
+	ConfirmTitle, ConfirmText, ConfirmButton              string
+	Confirmed, ConfirmedText                              string
+	BadLink, BadLinkText                                  string
+	Unsubscribe, UnsubscribeText, UnsubscribeButton       string
+	Unsubscribed, UnsubscribedText, UnsubscribedWebhook   string
+	About, WholePage, ResubscribeHint                     string
+	ConfirmedWebhook, ListSepar                           string
 }
 
 func subscribeWordsFor(lang string) *subscribeWords {
