@@ -110,8 +110,7 @@ func newFixedHeaders() *fixedHeaders {
 // changed once made: a refresh replaces it whole.
 type Bundle struct {
 	Snapshot *tocsin.StatusSnapshot
-	// Version is the store's status version the snapshot was read at (0
-	// when rendered outside a Server).
+	// Version is the store's status version the snapshot was read at.
 	Version    int64
 	RenderedAt time.Time
 	files      map[string]*File
@@ -159,7 +158,7 @@ func (r *Renderer) Render(snap *tocsin.StatusSnapshot, opts Options) (*Bundle, e
 	clean.Maintenances = slices.DeleteFunc(slices.Clone(snap.Maintenances), func(i tocsin.StatusIncident) bool { return !safeID(i.PublicID) })
 	m := newModel(&clean, opts)
 
-	b := &Bundle{Snapshot: snap, RenderedAt: snap.At, files: map[string]*File{}}
+	b := &Bundle{Snapshot: snap, Version: snap.Version, RenderedAt: snap.At, files: map[string]*File{}}
 	csp := pageCSP(opts.SubscribeURL)
 	fixed := newFixedHeaders()
 	add := func(p string, body []byte) {

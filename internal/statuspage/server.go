@@ -115,6 +115,9 @@ func (s *Server) refresh(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if snap.Version != 0 {
+		v = snap.Version // read in the snapshot's own transaction: exact
+	}
 	b.Version = v
 	b.RenderedAt = s.cfg.Now()
 	s.bundle.Store(b)
