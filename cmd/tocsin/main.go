@@ -89,6 +89,7 @@ type cli struct {
 	Export  exportCmd  `cmd:"" help:"Write the current configuration in the format apply reads."`
 	Migrate migrateCmd `cmd:"" help:"Bring the database schema up to date."`
 	Oncall  oncallCmd  `cmd:"" help:"Show who is on call now (or --at TIME), and the next handoff."`
+	Status  statusCmd  `cmd:"" help:"The public status page: export it as static files."`
 }
 
 func main() {

@@ -24,6 +24,7 @@ type serveCmd struct {
 	Demo       bool    `help:"Load a demo organisation (teams, services, integrations, sample alerts) and print the demo admin's login."`
 	twilioFlags
 	providerFlags
+	statusFlags
 }
 
 // providerFlags say where pages go out (docs/notifications.md). Secrets are
@@ -85,6 +86,7 @@ func (s *serveCmd) Run(ctx context.Context, out io.Writer) error {
 	cfg.Listen, cfg.PublicURL, cfg.RateLimit, cfg.RateBurst, cfg.LogLevel, cfg.LogFormat = s.Listen, s.PublicURL, s.RateLimit, s.RateBurst, s.LogLevel, s.LogFormat
 	s.twilioFlags.apply(&cfg)
 	s.providerFlags.apply(&cfg)
+	s.statusFlags.apply(&cfg)
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
@@ -114,6 +116,9 @@ func (s *serveCmd) Run(ctx context.Context, out io.Writer) error {
 		if demoPassword, err = resetDemoAdmin(ctx, a.DB, a.Clock); err != nil {
 			return fmt.Errorf("demo admin: %w", err)
 		}
+		if err := loadStatusDemo(ctx, a, out); err != nil {
+			return err
+		}
 	} else if err := s.firstAdmin(ctx, a, out); err != nil {
 		return err
 	}
@@ -137,6 +142,7 @@ func (s *serveCmd) Run(ctx context.Context, out io.Writer) error {
 	if s.Demo {
 		fmt.Fprintf(out, "Log in as %s with password %s (a new one at every --demo start).\n", demoAdmin, demoPassword)
 	}
+	fmt.Fprintf(out, "The public status page is at %s\n", a.StatusURL())
 	return <-errc
 }
 

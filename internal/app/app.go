@@ -38,6 +38,9 @@ type App struct {
 	web      *web.Handler
 	twiml    *twilio.Publisher
 	handler  http.Handler
+
+	status        *statusPart
+	statusHandler http.Handler
 }
 
 // Open connects to the database (migrating it) and builds every part.
@@ -78,6 +81,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, clock tocsin
 		db.Close()
 		return nil, err
 	}
+	if a.status, err = newStatusPart(cfg, db, clock.Now, log); err != nil {
+		db.Close()
+		return nil, err
+	}
 	apiHandler := api.New(api.Options{DB: db, Clock: clock, Log: log, Pipeline: a.Pipeline, PublicURL: cfg.PublicURL, Notify: changed, Offers: registry.Offers})
 
 	mux := http.NewServeMux()
@@ -92,6 +99,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, clock tocsin
 		DB: db, Clock: clock, Log: log, Fallback: cfg.OncallFallback, Ring: cfg.TwilioRing,
 		Dir: cfg.TwiMLPublishDir, URL: cfg.TwiMLPublishURL,
 	})
+	a.status.routes(mux)
 	a.web.Routes(mux)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
@@ -104,7 +112,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, clock tocsin
 		}
 		fmt.Fprintln(w, "ok")
 	})
-	a.handler = observe(mux, log, newHTTPMetrics(reg))
+	httpMetrics := newHTTPMetrics(reg)
+	a.handler = observe(a.status.byHost(mux), log, httpMetrics)
+	a.statusHandler = observe(a.status.page, log, httpMetrics)
 	return a, nil
 }
 
@@ -122,6 +132,10 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 	// The static copy of the on-call number's answers, for when this server is down.
 	live.Go(func() { a.twiml.Run(webCtx) })
 	live.Go(func() { a.Engine.Run(webCtx) })
+	errc := make(chan error, 2)
+	stopStatus := a.status.run(webCtx, a.statusHandler, a.Log, errc)
+	live.Go(func() { a.status.server.Run(webCtx) })
+	live.Go(func() { a.status.publisher.Run(webCtx) })
 
 	server := &http.Server{
 		Handler:           a.handler,
@@ -132,7 +146,6 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 		IdleTimeout: 120 * time.Second,
 		ErrorLog:    slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
 	}
-	errc := make(chan error, 1)
 	go func() { errc <- server.Serve(ln) }()
 	var err error
 	select {
@@ -146,6 +159,7 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	server.Shutdown(shutdown)
+	stopStatus()
 	stopPipeline()
 	pipeline.Wait()
 	if errors.Is(err, http.ErrServerClosed) {
@@ -154,5 +168,11 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 	return err
 }
 
-// Close releases the database.
-func (a *App) Close() error { return a.DB.Close() }
+// Close releases the database (and the status listener, should Run not
+// have served it).
+func (a *App) Close() error {
+	if a.status.listener != nil {
+		a.status.listener.Close()
+	}
+	return a.DB.Close()
+}

@@ -9,6 +9,8 @@ import (
 	"net/mail"
 	"net/url"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/tocsin/tocsin"
@@ -33,6 +35,36 @@ type Config struct {
 	TwiMLPublishURL string // base URL the static fallback TwiML is PUT under; empty: none
 
 	Providers Providers // where pages go out (docs/notifications.md)
+
+	// The public status page (docs/statuspage.md). It is always served under
+	// /status/ of Listen.
+	StatusListen     string   // a listener of its own serving the page at "/"; empty: none
+	StatusHost       string   // requests to Listen with this Host header get the page at "/"; empty: none
+	StatusPublishDir string   // folder a static copy is written to on every change; empty: none
+	StatusS3         StatusS3 // bucket a static copy is uploaded to on every change; Endpoint empty: none
+}
+
+// StatusS3 is an S3-compatible bucket (AWS, MinIO, Garage, R2, Scaleway…)
+// the status page's static copy is uploaded to, path-style:
+// Endpoint/Bucket/Prefix+file.
+type StatusS3 struct {
+	Endpoint  string // https://s3.fr-par.scw.cloud, http://127.0.0.1:9000
+	Bucket    string
+	Region    string // signed into each request; default us-east-1 (R2: auto, Garage: garage)
+	Prefix    string // folder in the bucket, "status/"; empty: the bucket's root
+	AccessKey string
+	SecretKey string // never logged or printed
+}
+
+// Enabled reports whether a bucket is configured.
+func (s StatusS3) Enabled() bool { return s.Endpoint != "" }
+
+// String hides the secret, should the settings ever be printed.
+func (s StatusS3) String() string {
+	if !s.Enabled() {
+		return "(none)"
+	}
+	return fmt.Sprintf("%s/%s/%s (region %s, key %s)", s.Endpoint, s.Bucket, s.Prefix, s.Region, s.AccessKey)
 }
 
 // Providers are the outside services messages are sent through. A channel
@@ -123,6 +155,9 @@ func (c *Config) Validate() error {
 	if err := c.validateTwilio(); err != nil {
 		return err
 	}
+	if err := c.validateStatus(); err != nil {
+		return err
+	}
 	if c.Providers.TwilioAccountSID != "" && c.TwilioAuthToken == "" {
 		return fmt.Errorf("--twilio-account-sid needs --twilio-auth-token")
 	}
@@ -173,6 +208,72 @@ func (c *Config) validateTwilio() error {
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
 			return fmt.Errorf("--twiml-publish-url must be an http(s) URL without a query: documents are PUT under it")
 		}
+	}
+	return nil
+}
+
+// validateStatus checks where the status page is served and published.
+func (c *Config) validateStatus() error {
+	if c.StatusListen != "" {
+		if _, _, err := net.SplitHostPort(c.StatusListen); err != nil {
+			return fmt.Errorf("--status-listen %q: %v", c.StatusListen, err)
+		}
+		if c.StatusListen == c.Listen {
+			return fmt.Errorf("--status-listen must differ from --listen: the page is already under /status/ there")
+		}
+	}
+	if c.StatusHost != "" {
+		// The page's own Host setting follows the same rule.
+		p := tocsin.StatusPage{Name: "-", Host: c.StatusHost}
+		if err := p.Validate(); err != nil {
+			return fmt.Errorf("--status-host: %s", tocsin.ErrorMessage(err))
+		}
+		c.StatusHost = p.Host
+	}
+	c.StatusPublishDir = strings.TrimSpace(c.StatusPublishDir)
+	return c.StatusS3.validate()
+}
+
+var (
+	bucketPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+	regionPattern = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
+	prefixPattern = regexp.MustCompile(`^[A-Za-z0-9!_.*'()/-]*$`)
+)
+
+func (s *StatusS3) validate() error {
+	s.Endpoint = strings.TrimRight(strings.TrimSpace(s.Endpoint), "/")
+	s.Bucket, s.Region, s.AccessKey = strings.TrimSpace(s.Bucket), strings.TrimSpace(s.Region), strings.TrimSpace(s.AccessKey)
+	s.Prefix = strings.TrimLeft(strings.TrimSpace(s.Prefix), "/")
+	if s.Endpoint == "" {
+		if s.Bucket != "" || s.Prefix != "" || s.AccessKey != "" || s.SecretKey != "" {
+			return fmt.Errorf("--status-s3-endpoint is needed with the other --status-s3-… settings: the bucket's service URL, e.g. https://s3.fr-par.scw.cloud")
+		}
+		return nil
+	}
+	u, err := url.Parse(s.Endpoint)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("--status-s3-endpoint %q must be an http(s) URL without credentials or query, e.g. https://s3.fr-par.scw.cloud", s.Endpoint)
+	}
+	if !bucketPattern.MatchString(s.Bucket) {
+		return fmt.Errorf("--status-s3-bucket %q must be a bucket name: 3 to 63 lower-case letters, digits, dots and hyphens", s.Bucket)
+	}
+	if s.Region == "" {
+		s.Region = "us-east-1"
+	}
+	if !regionPattern.MatchString(s.Region) {
+		return fmt.Errorf("--status-s3-region %q must be a region name such as eu-west-3, us-east-1 or auto", s.Region)
+	}
+	if len(s.Prefix) > 512 || !prefixPattern.MatchString(s.Prefix) || strings.Contains(s.Prefix, "//") || slices.Contains(strings.Split(s.Prefix, "/"), "..") {
+		return fmt.Errorf("--status-s3-prefix %q must be a folder name of letters, digits and - _ . / (at most 512 characters)", s.Prefix)
+	}
+	if s.Prefix != "" && !strings.HasSuffix(s.Prefix, "/") {
+		s.Prefix += "/"
+	}
+	if s.AccessKey == "" || strings.TrimSpace(s.SecretKey) == "" {
+		return fmt.Errorf("--status-s3-access-key and TOCSIN_STATUS_S3_SECRET_KEY are needed with --status-s3-endpoint: the bucket's credentials")
+	}
+	if len(s.AccessKey) > 256 || len(s.SecretKey) > 256 {
+		return fmt.Errorf("the S3 access key and secret have at most 256 characters")
 	}
 	return nil
 }
