@@ -58,19 +58,15 @@ type words struct {
 	NotFoundText          string
 	LastUpdated           string
 	PoweredBy             string
-	Starting              string
 	ViewDetails           string
 	Dismiss               string
 	BadgeLabel            string
 	FeedTitle             string // "{name} – history"
 	FeedDescription       string
 	ComponentChange       string // "{name}: {old} → {new}"
-	ComponentsInGroup     string
 	DayOutage             string // "{status} {duration}"
 	MinutesShort          string // "{n} min"
 	HoursShort            string // "{n} h {m} min"
-	Maintenance           string
-	Incident              string
 	SkipToContent         string
 	EmbedOpenIncident     string
 	EmbedMaintenance      string
@@ -160,19 +156,15 @@ func english() *words {
 		NotFoundText:          "There is nothing at this address.",
 		LastUpdated:           "Last updated",
 		PoweredBy:             "Powered by Tocsin",
-		Starting:              "The status page is starting; try again in a few seconds.",
 		ViewDetails:           "View details",
 		Dismiss:               "Dismiss",
 		BadgeLabel:            "status",
 		FeedTitle:             "{name} – history",
 		FeedDescription:       "Incidents and maintenances of {name}, each update as it is published.",
 		ComponentChange:       "{name}: {old} → {new}",
-		ComponentsInGroup:     "{n} components",
 		DayOutage:             "{status}: {duration}",
 		MinutesShort:          "{n} min",
 		HoursShort:            "{h} h {m} min",
-		Maintenance:           "Maintenance",
-		Incident:              "Incident",
 		SkipToContent:         "Skip to content",
 		EmbedOpenIncident:     "Incident",
 		EmbedMaintenance:      "Maintenance",
@@ -254,19 +246,15 @@ func french() *words {
 		NotFoundText:          "Il n’y a rien à cette adresse.",
 		LastUpdated:           "Dernière mise à jour",
 		PoweredBy:             "Propulsé par Tocsin",
-		Starting:              "La page de statut démarre ; réessayez dans quelques secondes.",
 		ViewDetails:           "Voir le détail",
 		Dismiss:               "Fermer",
 		BadgeLabel:            "statut",
 		FeedTitle:             "{name} – historique",
 		FeedDescription:       "Incidents et maintenances de {name}, chaque mise à jour dès sa publication.",
 		ComponentChange:       "{name} : {old} → {new}",
-		ComponentsInGroup:     "{n} composants",
 		DayOutage:             "{status} : {duration}",
 		MinutesShort:          "{n} min",
 		HoursShort:            "{h} h {m} min",
-		Maintenance:           "Maintenance",
-		Incident:              "Incident",
 		SkipToContent:         "Aller au contenu",
 		EmbedOpenIncident:     "Incident",
 		EmbedMaintenance:      "Maintenance",
