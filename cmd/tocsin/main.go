@@ -13,6 +13,9 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	// Time zones are needed by schedules, reports and the status page even on
+	// a host without a zoneinfo database (a minimal container).
+	_ "time/tzdata"
 
 	"github.com/alecthomas/kong"
 
