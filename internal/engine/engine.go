@@ -32,6 +32,13 @@ type Options struct {
 	OnChange func()
 	// Heartbeats checks heartbeat monitors and opens or resolves their alerts; may be nil.
 	Heartbeats func(ctx context.Context, now time.Time) (int, error)
+	// StatusURL is the public status page's address, for the links in
+	// subscribers' messages; empty: PublicURL + "/status".
+	StatusURL string
+	// StatusChanged is called after the engine changed the public status
+	// page by itself (a maintenance moved, a component took the status its
+	// alerts propose): the page renders again. May be nil.
+	StatusChanged func()
 }
 
 // Engine is the paging loop of one process.
@@ -48,6 +55,9 @@ type Engine struct {
 	// remindedAt is when schedules were last looked over for reminders and
 	// gaps, under cycle. Losing it (a restart) costs one extra look.
 	remindedAt time.Time
+	// statusAt is when maintenances and component proposals were last
+	// looked at, under cycle.
+	statusAt time.Time
 }
 
 // New returns an engine; Run starts it.
@@ -60,6 +70,9 @@ func New(opts Options) *Engine {
 	}
 	if opts.OnChange == nil {
 		opts.OnChange = func() {}
+	}
+	if opts.StatusChanged == nil {
+		opts.StatusChanged = func() {}
 	}
 	return &Engine{opts: opts, wake: make(chan struct{}, 1), relay: make(chan struct{}, 1), leader: newLeader(opts.DB, opts.Log)}
 }
@@ -148,8 +161,8 @@ func (e *Engine) Run(ctx context.Context) {
 	}
 }
 
-// Cycle does everything due now, once: escalation steps, then messages, then
-// heartbeats. It repeats a part while a full batch came back, so that a
+// Cycle does everything due now, once: escalation steps, heartbeats,
+// reminders, the status page's maintenances, then messages. It repeats a part while a full batch came back, so that a
 // burst is drained in one wake.
 func (e *Engine) Cycle(ctx context.Context) error {
 	e.cycle.Lock()
@@ -183,6 +196,12 @@ func (e *Engine) Cycle(ctx context.Context) error {
 		e.remindedAt = now
 		if err := e.remind(ctx, now); err != nil {
 			return err
+		}
+	}
+	// Before sending: a maintenance's reminder or start goes in this cycle.
+	if now.Sub(e.statusAt) >= statusEvery || now.Before(e.statusAt) {
+		if e.advanceStatus(ctx, now) {
+			e.statusAt = now
 		}
 	}
 	if _, err := e.opts.DB.ReclaimExpired(ctx, now); err != nil {

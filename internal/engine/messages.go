@@ -17,6 +17,7 @@ type composer struct {
 	e        *Engine
 	alerts   map[int64]*tocsin.Alert
 	services map[int64]string
+	status   statusReads // status page subscribers' messages
 }
 
 // alert returns the alert a row is about; nil when none (or deleted).
@@ -107,6 +108,9 @@ func wordsFor(locale string) words {
 // message writes what a row sends. bundle, when several pages go as one,
 // holds them all, the row first.
 func (m *composer) message(ctx context.Context, o *store.Outgoing, bundle []*store.Outgoing) (notify.Message, error) {
+	if o.Kind == tocsin.NotifySubscriber {
+		return m.subscriberMessage(ctx, o)
+	}
 	e := m.e
 	msg := notify.Message{ID: o.ID, Kind: o.Kind, To: o.Destination, Secret: o.Secret, Locale: o.Locale, Update: o.Ref}
 	if msg.Locale == "" {

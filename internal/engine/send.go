@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -170,6 +171,14 @@ func (e *Engine) transmit(ctx context.Context, deliveries []*delivery) {
 // outcomes says what became of each row of a delivery.
 func (e *Engine) outcomes(ctx context.Context, m *composer, d *delivery, now time.Time) []store.Outcome {
 	head := d.rows[0]
+	var pointless *notNeeded
+	if errors.As(d.err, &pointless) {
+		out := make([]store.Outcome, len(d.rows))
+		for k, o := range d.rows {
+			out[k] = store.Outcome{ID: o.ID, Status: tocsin.NotificationCancelled, Error: pointless.Error()}
+		}
+		return out
+	}
 	if d.err != nil {
 		first := e.failed(ctx, head, d.err, now)
 		out := []store.Outcome{first}
