@@ -32,7 +32,7 @@ type FakeS3 struct {
 	mu       sync.Mutex
 	objects  map[string]S3Object
 	puts     map[string]int
-	refused  []string // "CODE METHOD /path", in order
+	refused  []string // "CODE METHOD /path", in order; a missing key is an answer, not a refusal
 	failWith int      // answer every request with this status (an outage); 0: none
 	changes  changes
 }
@@ -299,7 +299,9 @@ func (f *FakeS3) refuse(w http.ResponseWriter, r *http.Request, status int, code
 }
 
 func (f *FakeS3) refuseLocked(w http.ResponseWriter, r *http.Request, status int, code, msg string) {
-	f.refused = append(f.refused, fmt.Sprintf("%s %s %s", code, r.Method, r.URL.Path))
+	if code != "NoSuchKey" {
+		f.refused = append(f.refused, fmt.Sprintf("%s %s %s", code, r.Method, r.URL.Path))
+	}
 	w.Header().Set("Content-Type", "application/xml")
 	w.WriteHeader(status)
 	if r.Method == http.MethodHead {
