@@ -139,7 +139,9 @@ type logRecorder struct {
 
 func newLogRecorder() *logRecorder { return &logRecorder{changed: make(chan struct{})} }
 
-func (l *logRecorder) Enabled(_ context.Context, level slog.Level) bool { return level >= slog.LevelInfo }
+func (l *logRecorder) Enabled(_ context.Context, level slog.Level) bool {
+	return level >= slog.LevelInfo
+}
 
 func (l *logRecorder) Handle(_ context.Context, r slog.Record) error {
 	var b strings.Builder

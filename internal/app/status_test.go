@@ -41,7 +41,7 @@ func TestStatusPageServed(t *testing.T) {
 		}
 		resp, summary := get(t, a.URL+"/status/api/v2/summary.json", "")
 		var doc struct {
-			Page struct{ Name string }
+			Page      struct{ Name string }
 			Incidents []struct{ ID, Name string }
 		}
 		if err := json.Unmarshal([]byte(summary), &doc); err != nil || resp.Header.Get("Access-Control-Allow-Origin") != "*" ||
