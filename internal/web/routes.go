@@ -142,4 +142,38 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 
 	// Every message sent or to send, for admins.
 	page("GET /notifications", admin, h.notificationList)
+
+	// The public status page, managed by members (viewers read): components
+	// and what open alerts propose for them, incidents and maintenances with
+	// their updates, subscribers, the internal timeline, settings. The page
+	// itself is served at /status/, without login.
+	page("GET /statuspage", signedIn, h.statusComponentList)
+	page("POST /statuspage/components", responder, h.statusComponentCreate)
+	page("GET /statuspage/components/{id}", signedIn, h.statusComponentEdit)
+	page("POST /statuspage/components/{id}", responder, h.statusComponentSave)
+	page("POST /statuspage/components/{id}/status", responder, h.statusComponentStatus)
+	page("POST /statuspage/components/{id}/apply", responder, h.statusProposalApply)
+	page("POST /statuspage/components/{id}/move", responder, h.statusComponentMove)
+	page("POST /statuspage/components/{id}/delete", responder, h.statusComponentDelete)
+	page("GET /statuspage/incidents", signedIn, h.statusIncidentList)
+	page("GET /statuspage/incidents/new", responder, h.statusIncidentNew)
+	page("POST /statuspage/incidents", responder, h.statusIncidentCreate)
+	page("GET /statuspage/incidents/{id}", signedIn, h.statusIncidentShow)
+	page("POST /statuspage/incidents/{id}", responder, h.statusIncidentSave)
+	page("POST /statuspage/incidents/{id}/updates", responder, h.statusUpdatePost)
+	page("GET /statuspage/incidents/{id}/delete", responder, h.statusIncidentDeleteConfirm)
+	page("POST /statuspage/incidents/{id}/delete", responder, h.statusIncidentDelete)
+	page("GET /statuspage/maintenances", signedIn, h.statusIncidentList)
+	page("GET /statuspage/maintenances/new", responder, h.statusIncidentNew)
+	page("POST /statuspage/maintenances", responder, h.statusIncidentCreate)
+	page("GET /statuspage/maintenances/{id}", signedIn, h.statusIncidentShow)
+	page("POST /statuspage/maintenances/{id}", responder, h.statusIncidentSave)
+	page("POST /statuspage/maintenances/{id}/updates", responder, h.statusUpdatePost)
+	page("GET /statuspage/maintenances/{id}/delete", responder, h.statusIncidentDeleteConfirm)
+	page("POST /statuspage/maintenances/{id}/delete", responder, h.statusIncidentDelete)
+	page("GET /statuspage/subscribers", signedIn, h.statusSubscriberList)
+	page("POST /statuspage/subscribers/{id}/delete", responder, h.statusSubscriberDelete)
+	page("GET /statuspage/timeline", signedIn, h.statusTimeline)
+	page("GET /statuspage/settings", signedIn, h.statusSettingsEdit)
+	page("POST /statuspage/settings", responder, h.statusSettingsSave)
 }

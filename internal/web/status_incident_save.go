@@ -1,0 +1,50 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/tocsin/tocsin"
+)
+
+// statusIncidentSave serves POST /statuspage/incidents/{id} and
+// /statuspage/maintenances/{id}: title, impact, affected components, a
+// maintenance's window and auto-transition, and the post-mortem of a
+// resolved incident. Its status moves only through updates.
+func (h *Handler) statusIncidentSave(w http.ResponseWriter, r *http.Request, v *view) {
+	if err := r.ParseForm(); err != nil {
+		h.showError(w, r, v, http.StatusBadRequest, v.T("error.bad_form"))
+		return
+	}
+	stored := h.loadStatusIncident(w, r, v)
+	if stored == nil {
+		return
+	}
+	ctx := r.Context()
+	page, err := h.opts.DB.StatusPage(ctx)
+	if err != nil {
+		h.fail(w, r, v, err)
+		return
+	}
+	form, inc, _, err := readStatusIncidentForm(r, v, stored.Maintenance, statusLocation(page))
+	inc.ID = stored.ID
+	if !stored.Status.Closed() || stored.Maintenance {
+		inc.Postmortem = stored.Postmortem // the form shows no post-mortem field then
+	}
+	if err == nil {
+		err = h.opts.DB.EditStatusIncident(ctx, inc, v.User.ID, h.opts.Clock.Now())
+	}
+	switch code := tocsin.ErrorCode(err); {
+	case err == nil:
+	case code == tocsin.EINVALID || code == tocsin.ECONFLICT:
+		form.Error = tocsin.ErrorMessage(err)
+		h.renderStatusIncident(w, r, v, stored.ID, statusOf(err), nil, &form)
+		return
+	default:
+		h.fail(w, r, v, err)
+		return
+	}
+	h.statusChanged()
+	h.setFlash(w, false, v.T("status_admin.incident_saved", "Name", inc.Name))
+	redirect(w, r, fmt.Sprintf("%s/%d", statusIncidentBase(stored.Maintenance), stored.ID))
+}
