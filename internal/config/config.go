@@ -215,10 +215,11 @@ func (c *Config) validateTwilio() error {
 // validateStatus checks where the status page is served and published.
 func (c *Config) validateStatus() error {
 	if c.StatusListen != "" {
-		if _, _, err := net.SplitHostPort(c.StatusListen); err != nil {
+		_, port, err := net.SplitHostPort(c.StatusListen)
+		if err != nil {
 			return fmt.Errorf("--status-listen %q: %v", c.StatusListen, err)
 		}
-		if c.StatusListen == c.Listen {
+		if c.StatusListen == c.Listen && port != "0" {
 			return fmt.Errorf("--status-listen must differ from --listen: the page is already under /status/ there")
 		}
 	}
