@@ -22,6 +22,7 @@ import (
 	"github.com/tocsin/tocsin/internal/ingest"
 	"github.com/tocsin/tocsin/internal/notify"
 	"github.com/tocsin/tocsin/internal/slackapp"
+	"github.com/tocsin/tocsin/internal/statuspage"
 	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/twilio"
 	"github.com/tocsin/tocsin/internal/web"
@@ -73,10 +74,13 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, clock tocsin
 		RateLimit: cfg.RateLimit, Burst: cfg.RateBurst,
 		OnCommit: changed,
 	})
+	// A public change to the status page: it renders again at once.
+	statusChanged := func() { a.status.server.Changed() }
 	a.Engine = engine.New(engine.Options{DB: db, Clock: clock, Log: log, Senders: registry, PublicURL: cfg.PublicURL, Links: links,
-		OnChange: func() { a.web.Notify() }, Heartbeats: db.CheckHeartbeats})
+		OnChange: func() { a.web.Notify() }, Heartbeats: db.CheckHeartbeats,
+		StatusURL: liveStatusURL(cfg), StatusChanged: statusChanged})
 	a.web, err = web.New(web.Options{DB: db, Clock: clock, Log: log, Pipeline: a.Pipeline, PublicURL: cfg.PublicURL,
-		Wake: a.Engine.Wake, Offers: registry.Offers, Links: links, VAPIDPublicKey: vapidPublic})
+		Wake: a.Engine.Wake, Offers: registry.Offers, Links: links, VAPIDPublicKey: vapidPublic, StatusChanged: statusChanged})
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -85,6 +89,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, clock tocsin
 		db.Close()
 		return nil, err
 	}
+	a.status.server.HandleSubscriptions(statuspage.SubscribeOptions{Store: db, Wake: a.Engine.Wake})
 	apiHandler := api.New(api.Options{DB: db, Clock: clock, Log: log, Pipeline: a.Pipeline, PublicURL: cfg.PublicURL, Notify: changed, Offers: registry.Offers})
 
 	mux := http.NewServeMux()

@@ -43,7 +43,7 @@ func newStatusPart(cfg config.Config, db *store.DB, now func() time.Time, log *s
 	opts := statuspage.PublishOptions{
 		Dir: cfg.StatusPublishDir, Logger: log,
 		// The copy's subscribe form posts to the live page.
-		SubscribeURL: cfg.PublicURL + "/status/subscribe",
+		SubscribeURL: liveStatusURL(cfg) + "/subscribe",
 	}
 	if s3 := cfg.StatusS3; s3.Enabled() {
 		opts.S3 = &statuspage.S3{Endpoint: s3.Endpoint, Bucket: s3.Bucket, Region: s3.Region, AccessKey: s3.AccessKey, SecretKey: s3.SecretKey,
@@ -58,6 +58,18 @@ func newStatusPart(cfg config.Config, db *store.DB, now func() time.Time, log *s
 		}
 	}
 	return p, nil
+}
+
+// liveStatusURL is where people reach the page Tocsin serves itself, with
+// its subscription pages, in links that leave the server (e-mails, the
+// static copy's form): the --status-host domain, or /status of the public
+// URL. The status listener's address is not used: it is often internal.
+func liveStatusURL(cfg config.Config) string {
+	if cfg.StatusHost != "" {
+		scheme, _, _ := strings.Cut(cfg.PublicURL, "://")
+		return scheme + "://" + cfg.StatusHost
+	}
+	return cfg.PublicURL + "/status"
 }
 
 // routes mounts the page under /status/ of the main listener.

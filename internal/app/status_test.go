@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	neturl "net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -92,6 +94,28 @@ func TestStatusPageServed(t *testing.T) {
 		}
 		if resp, body := get(t, a.URL+"/api/v2/status.json", "status.other.test"); resp.StatusCode != http.StatusOK || !strings.Contains(body, `"indicator"`) {
 			t.Errorf("GET /api/v2/status.json with the page's Host: %d %.200s", resp.StatusCode, body)
+		}
+
+		// The page's form posts to "subscribe" beside it: answered under
+		// /status/ and on the status listener alike.
+		for k, url := range []string{a.URL + "/status/subscribe", own + "/subscribe"} {
+			email := fmt.Sprintf("reader%d@acme.test", k)
+			resp, err := http.PostForm(url, neturl.Values{"email": {email}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			subs, err := a.DB.Subscribers(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for _, sub := range subs {
+				found = found || sub.Address == email
+			}
+			if resp.StatusCode != http.StatusOK || !found {
+				t.Errorf("POST %s: %d, subscriber stored: %t", url, resp.StatusCode, found)
+			}
 		}
 
 		// Tests reach the same handler without a listener.
