@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -25,12 +26,18 @@ type statusPart struct {
 	page     *http.ServeMux
 	listener net.Listener // --status-listen; nil: none
 	host     string       // --status-host
+	// mainHost is the public URL's host: never taken for the page's,
+	// whatever the page's settings say, or the UI would be out of reach.
+	mainHost string
 }
 
 // newStatusPart builds the page's server and publisher, and listens on
 // --status-listen now, so that a port in use stops the start.
 func newStatusPart(cfg config.Config, db *store.DB, now func() time.Time, log *slog.Logger) (*statusPart, error) {
 	p := &statusPart{host: cfg.StatusHost, page: http.NewServeMux()}
+	if u, err := url.Parse(cfg.PublicURL); err == nil {
+		p.mainHost = u.Host
+	}
 	var err error
 	p.server, err = statuspage.New(db, statuspage.Config{Now: now, Logger: log, OnRender: func(b *statuspage.Bundle) {
 		if p.publisher.Enabled() {
@@ -91,6 +98,9 @@ func (p *statusPart) byHost(next http.Handler) http.Handler {
 }
 
 func (p *statusPart) isPageHost(host string) bool {
+	if p.mainHost != "" && hostMatches(host, p.mainHost) {
+		return false
+	}
 	if p.host != "" && hostMatches(host, p.host) {
 		return true
 	}

@@ -96,6 +96,19 @@ func TestStatusPageServed(t *testing.T) {
 			t.Errorf("GET /api/v2/status.json with the page's Host: %d %.200s", resp.StatusCode, body)
 		}
 
+		// Set to the main host by mistake, the page's Host takes nothing
+		// from the UI and the API.
+		page.Host = strings.TrimPrefix(a.URL, "http://")
+		if err := a.DB.SaveStatusPage(ctx, page, 0, a.Clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.Status().Refresh(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if resp, body := get(t, a.URL+"/healthz", ""); resp.StatusCode != http.StatusOK || strings.TrimSpace(body) != "ok" {
+			t.Errorf("/healthz with the page's Host set to the main one: %d %.100s", resp.StatusCode, body)
+		}
+
 		// The page's form posts to "subscribe" beside it: answered under
 		// /status/ and on the status listener alike.
 		for k, url := range []string{a.URL + "/status/subscribe", own + "/subscribe"} {

@@ -230,6 +230,9 @@ func (c *Config) validateStatus() error {
 			return fmt.Errorf("--status-host: %s", tocsin.ErrorMessage(err))
 		}
 		c.StatusHost = p.Host
+		if u, err := url.Parse(c.PublicURL); err == nil && strings.EqualFold(u.Hostname(), strings.Split(c.StatusHost, ":")[0]) {
+			return fmt.Errorf("--status-host %s is the host of --public-url: the web UI and the API would give way to the status page; use a name of its own, such as status.example.com", c.StatusHost)
+		}
 	}
 	c.StatusPublishDir = strings.TrimSpace(c.StatusPublishDir)
 	return c.StatusS3.validate()

@@ -19,6 +19,7 @@ func TestValidateStatus(t *testing.T) {
 	}{
 		{"status listen without port", func(c *Config) { c.StatusListen = "localhost" }, "--status-listen"},
 		{"status listen = listen", func(c *Config) { c.StatusListen = c.Listen }, "--status-listen must differ"},
+		{"status host = public URL's", func(c *Config) { c.PublicURL = "https://tocsin.acme.test"; c.StatusHost = "Tocsin.acme.test" }, "--status-host tocsin.acme.test is the host of --public-url"},
 		{"status host with a scheme", func(c *Config) { c.StatusHost = "https://status.acme.test/" }, "--status-host"},
 		{"bucket without endpoint", func(c *Config) { c.StatusS3 = StatusS3{Bucket: "b"} }, "--status-s3-endpoint is needed"},
 		{"secret without endpoint", func(c *Config) { c.StatusS3 = StatusS3{SecretKey: "x"} }, "--status-s3-endpoint is needed"},
