@@ -193,6 +193,9 @@ func (e *Engine) outcomes(ctx context.Context, m *composer, d *delivery, now tim
 		return out
 	}
 	first := store.Outcome{ID: head.ID, Status: tocsin.NotificationSent, ProviderID: d.providerID}
+	if head.Type == tocsin.ContactSlack && (head.Kind == tocsin.NotifyPage || head.Kind == tocsin.NotifyChat) {
+		first.Rewritable = head.AlertID
+	}
 	if head.AlertID != 0 && head.Kind != tocsin.NotifyStatus {
 		first.Timeline = []store.TimelineLine{{AlertID: head.AlertID, Kind: tocsin.TimelineNotified, Actor: "Tocsin", Channel: tocsin.ChannelEngine,
 			Message: fmt.Sprintf("%s sent (%s)", m.describe(head), orDash(d.providerID))}}

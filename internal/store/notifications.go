@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/tocsin/tocsin"
@@ -155,6 +156,10 @@ type Outcome struct {
 	Timeline []TimelineLine
 	// Then enqueues follow-up rows in the same transaction (a fall-through to the next method).
 	Then []*tocsin.Notification
+	// Rewritable names the alert of a sent message that is rewritten in
+	// place when the alert changes (Slack): if the alert was acknowledged or
+	// resolved while the message was in flight, its rewrite is queued now.
+	Rewritable int64
 }
 
 // TimelineLine is one line an engine decision adds to an alert's timeline.
@@ -169,8 +174,36 @@ type TimelineLine struct {
 // Record stores outcomes of rows claimed under claim, with their timeline
 // lines and follow-ups, in one transaction. A row no longer held by this
 // claim (its lease ran out and someone else took it) is left alone.
+//
+// A deadlock or serialization failure (PostgreSQL) is retried: failing to
+// record a message that left would send it again after the lease.
 func (db *DB) Record(ctx context.Context, claim string, outcomes []Outcome, now time.Time) error {
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		if err = db.record(ctx, claim, outcomes, now); err == nil || !isTransient(err) {
+			return err
+		}
+	}
+	return err
+}
+
+func (db *DB) record(ctx context.Context, claim string, outcomes []Outcome, now time.Time) error {
 	return db.InTx(ctx, func(tx *Tx) error {
+		// The alerts of rewritable messages are locked first, in id order, so
+		// that an acknowledgement committing at the same instant either sees
+		// the message sent or is seen by catchUpRewrite.
+		var lock []int64
+		for _, o := range outcomes {
+			if o.Rewritable != 0 && o.Status == tocsin.NotificationSent {
+				lock = append(lock, o.Rewritable)
+			}
+		}
+		slices.Sort(lock)
+		for _, id := range slices.Compact(lock) {
+			if _, err := tx.exec(ctx, `UPDATE alerts SET esc_epoch = esc_epoch WHERE id = $1`, id); err != nil {
+				return fmt.Errorf("lock alert %d: %w", id, err)
+			}
+		}
 		for _, o := range outcomes {
 			var res sql.Result
 			var err error
@@ -208,9 +241,36 @@ func (db *DB) Record(ctx context.Context, claim string, outcomes []Outcome, now 
 					return err
 				}
 			}
+			if o.Rewritable != 0 && o.Status == tocsin.NotificationSent && o.ProviderID != "" {
+				if err := tx.catchUpRewrite(ctx, o.ID, now); err != nil {
+					return err
+				}
+			}
 		}
 		return tx.bump(ctx, CounterAlerts)
 	})
+}
+
+// catchUpRewrite rewrites a Slack message that was in flight when its alert
+// was acknowledged or resolved: the acknowledgement found no message to
+// rewrite yet, so the message would say "Triggered" for good.
+func (tx *Tx) catchUpRewrite(ctx context.Context, id int64, now time.Time) error {
+	var n tocsin.Notification
+	var status tocsin.AlertStatus
+	var epoch int
+	err := tx.queryRow(ctx, `SELECT n.alert_id, COALESCE(n.user_id, 0), COALESCE(n.contact_method_id, 0), n.destination, n.provider_id, a.status, a.esc_epoch
+		FROM notifications n JOIN alerts a ON a.id = n.alert_id
+		WHERE n.id = $1 AND n.type = 'slack' AND n.kind IN ('page', 'chat') AND a.status <> 'triggered'`, id).
+		Scan(&n.AlertID, &n.UserID, &n.ContactMethodID, &n.Destination, &n.Ref, &status, &epoch)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("slack catch-up: %w", err)
+	}
+	n.Key, n.Kind, n.Type = fmt.Sprintf("update/%d/%d/%s", id, epoch, status), tocsin.NotifyStatus, tocsin.ContactSlack
+	_, err = tx.enqueue(ctx, &n, now)
+	return err
 }
 
 func (tx *Tx) addTimeline(ctx context.Context, l TimelineLine, now time.Time) error {
