@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/config"
 	"github.com/tocsin/tocsin/internal/statuspage"
 	"github.com/tocsin/tocsin/internal/store"
@@ -39,7 +40,7 @@ func newStatusPart(cfg config.Config, db *store.DB, now func() time.Time, log *s
 		p.mainHost = u.Host
 	}
 	var err error
-	p.server, err = statuspage.New(db, statuspage.Config{Now: now, Logger: log, OnRender: func(b *statuspage.Bundle) {
+	p.server, err = statuspage.New(statusSource{DB: db, url: liveStatusURL(cfg) + "/"}, statuspage.Config{Now: now, Logger: log, OnRender: func(b *statuspage.Bundle) {
 		if p.publisher.Enabled() {
 			p.publisher.OnRender(b)
 		}
@@ -65,6 +66,22 @@ func newStatusPart(cfg config.Config, db *store.DB, now func() time.Time, log *s
 		}
 	}
 	return p, nil
+}
+
+// statusSource reads the page from the store, giving it the address Tocsin
+// serves it at when its settings name none: the JSON's page.url and the
+// feeds' links are never empty.
+type statusSource struct {
+	*store.DB
+	url string
+}
+
+func (s statusSource) StatusSnapshot(ctx context.Context, now time.Time) (*tocsin.StatusSnapshot, error) {
+	snap, err := s.DB.StatusSnapshot(ctx, now)
+	if err == nil && snap.Page.URL == "" {
+		snap.Page.URL = s.url
+	}
+	return snap, err
 }
 
 // liveStatusURL is where people reach the page Tocsin serves itself, with
