@@ -39,7 +39,7 @@ type Options struct {
 // it is made: a broken template stops the binary from starting.
 type Renderer struct {
 	tmpl *template.Template
-	md   *markdown
+	md   *Markdown
 	css  []byte
 	js   []byte
 }
@@ -76,7 +76,7 @@ func NewRenderer() (*Renderer, error) {
 	if !bytes.Contains(js, []byte("/*WORDS*/{}")) {
 		return nil, fmt.Errorf("embed.js has lost its words placeholder")
 	}
-	return &Renderer{tmpl: t, md: newMarkdown(), css: css, js: js}, nil
+	return &Renderer{tmpl: t, md: NewMarkdown(), css: css, js: js}, nil
 }
 
 // File is one file of a bundle, with everything its response needs computed

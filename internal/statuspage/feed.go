@@ -24,7 +24,7 @@ type feedEntry struct {
 	html            template.HTML
 }
 
-func (m *model) feedEntries(md *markdown) []feedEntry {
+func (m *model) feedEntries(md *Markdown) []feedEntry {
 	var out []feedEntry
 	for _, list := range [][]tocsin.StatusIncident{m.incidents, m.maintenances} {
 		for k := range list {
@@ -35,7 +35,7 @@ func (m *model) feedEntries(md *markdown) []feedEntry {
 					title: i.Name + " – " + m.w.IncidentStatus[u.Status],
 					link:  m.absolute(incidentPath(i)),
 					at:    displayAt(u),
-					html:  md.html(u.Body, tocsin.MaxUpdateBody),
+					html:  md.HTML(u.Body, tocsin.MaxUpdateBody),
 				})
 			}
 		}

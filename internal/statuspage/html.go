@@ -106,7 +106,7 @@ func (m *model) at(t time.Time) timeView {
 	return timeView{Text: m.w.dateTime(t.In(m.loc)), ISO: t.UTC().Format(time.RFC3339)}
 }
 
-func (m *model) incidentView(i *tocsin.StatusIncident, md *markdown, full bool) *incidentView {
+func (m *model) incidentView(i *tocsin.StatusIncident, md *Markdown, full bool) *incidentView {
 	v := &incidentView{
 		PublicID: i.PublicID, Name: i.Name, Link: incidentPath(i),
 		Status: i.Status, StatusText: m.w.IncidentStatus[i.Status],
@@ -125,7 +125,7 @@ func (m *model) incidentView(i *tocsin.StatusIncident, md *markdown, full bool) 
 		updates = updates[:1] // lists show the latest word; the incident's page the whole timeline
 	}
 	for _, u := range updates {
-		uv := updateView{PublicID: u.PublicID, StatusText: m.w.IncidentStatus[u.Status], Body: md.html(u.Body, tocsin.MaxUpdateBody), At: m.at(displayAt(u))}
+		uv := updateView{PublicID: u.PublicID, StatusText: m.w.IncidentStatus[u.Status], Body: md.HTML(u.Body, tocsin.MaxUpdateBody), At: m.at(displayAt(u))}
 		if full {
 			for _, ch := range u.Changes {
 				name := ch.Name
@@ -138,12 +138,12 @@ func (m *model) incidentView(i *tocsin.StatusIncident, md *markdown, full bool) 
 		v.Updates = append(v.Updates, uv)
 	}
 	if full && v.Closed && !i.Maintenance && strings.TrimSpace(i.Postmortem) != "" {
-		v.Postmortem = md.html(i.Postmortem, tocsin.MaxPostmortemBody)
+		v.Postmortem = md.HTML(i.Postmortem, tocsin.MaxPostmortemBody)
 	}
 	return v
 }
 
-func (m *model) incidentViews(list []*tocsin.StatusIncident, md *markdown, full bool) []*incidentView {
+func (m *model) incidentViews(list []*tocsin.StatusIncident, md *Markdown, full bool) []*incidentView {
 	out := make([]*incidentView, 0, len(list))
 	for _, i := range list {
 		out = append(out, m.incidentView(i, md, full))
@@ -262,7 +262,7 @@ func (m *model) bar(d tocsin.UptimeDay, spans []tocsin.ComponentStatusSpan) bar 
 
 // past lists the last pastDays days, today first, with the incidents and
 // maintenances that started on each.
-func (m *model) past(md *markdown) []pastDay {
+func (m *model) past(md *Markdown) []pastDay {
 	local := m.now.In(m.loc)
 	today := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, m.loc)
 	out := make([]pastDay, pastDays)
@@ -306,7 +306,7 @@ func began(i *tocsin.StatusIncident) time.Time {
 	return startedAt(i)
 }
 
-func (m *model) history(md *markdown) []monthView {
+func (m *model) history(md *Markdown) []monthView {
 	var out []monthView
 	for _, i := range m.started() {
 		t := began(i).In(m.loc)
@@ -337,7 +337,7 @@ func (m *model) baseView(root, title string) *pageView {
 
 // htmlFiles renders every page of the bundle, and the 404 page for each
 // depth of path (its links must lead back to the root from where it is shown).
-func (m *model) htmlFiles(t *template.Template, md *markdown) (map[string][]byte, map[int][]byte, error) {
+func (m *model) htmlFiles(t *template.Template, md *Markdown) (map[string][]byte, map[int][]byte, error) {
 	out := map[string][]byte{}
 	render := func(path, name string, v *pageView) error {
 		var buf bytes.Buffer

@@ -10,28 +10,31 @@ import (
 	"github.com/yuin/goldmark/extension"
 )
 
-// markdown turns an update's or post-mortem's Markdown, typed by a member and
+// Markdown turns an update's or post-mortem's Markdown, typed by a member and
 // read by anyone, into HTML that cannot run anything: goldmark drops raw HTML
 // and dangerous links, and bluemonday's UGC policy removes whatever would
-// still slip through (scripts, on* attributes, javascript: URLs).
-type markdown struct {
+// still slip through (scripts, on* attributes, javascript: URLs). The public
+// page, its feeds and the admin pages share it, so a member previews exactly
+// what customers will read. Safe for concurrent use.
+type Markdown struct {
 	md     goldmark.Markdown
 	policy *bluemonday.Policy
 }
 
-func newMarkdown() *markdown {
+// NewMarkdown returns the renderer with the page's settings.
+func NewMarkdown() *Markdown {
 	p := bluemonday.UGCPolicy()
 	p.RequireNoFollowOnLinks(true)
 	p.RequireNoReferrerOnLinks(true)
-	return &markdown{
+	return &Markdown{
 		md:     goldmark.New(goldmark.WithExtensions(extension.Strikethrough, extension.Table, extension.Linkify)),
 		policy: p,
 	}
 }
 
-// html renders src, cut at max bytes (the store bounds bodies already; this
-// keeps a page's size bounded whatever it holds).
-func (m *markdown) html(src string, max int) template.HTML {
+// HTML renders src, cut at max bytes on a character boundary (the store
+// bounds bodies already; this keeps a page's size bounded whatever it holds).
+func (m *Markdown) HTML(src string, max int) template.HTML {
 	if len(src) > max {
 		for max > 0 && !utf8.RuneStart(src[max]) {
 			max--

@@ -89,9 +89,9 @@ func TestMarkdownInjectionInert(t *testing.T) {
 }
 
 func TestMarkdownBounded(t *testing.T) {
-	md := newMarkdown()
+	md := NewMarkdown()
 	long := strings.Repeat("é", tocsin.MaxUpdateBody) // 2 bytes each: cut mid-rune at the bound
-	out := string(md.html(long, tocsin.MaxUpdateBody))
+	out := string(md.HTML(long, tocsin.MaxUpdateBody))
 	if len(out) > tocsin.MaxUpdateBody+100 || strings.ContainsRune(out, '\uFFFD') {
 		t.Errorf("bounded render is %d bytes, or cut a character in two", len(out))
 	}

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"bytes"
-	"html/template"
 	"net/http"
 	"sort"
 	"strconv"
@@ -10,15 +8,11 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/microcosm-cc/bluemonday"
-	"github.com/yuin/goldmark"
-	"github.com/yuin/goldmark/extension"
-
 	"github.com/tocsin/tocsin"
 )
 
 // What the status page's admin pages share: the hook after a public change,
-// words for statuses, the page's time zone, Markdown, and form helpers.
+// words for statuses, the page's time zone, and form helpers.
 
 // statusChanged tells the public page to re-render, after a public change.
 func (h *Handler) statusChanged() {
@@ -82,36 +76,6 @@ func pageTime(t time.Time, loc *time.Location) string {
 		return ""
 	}
 	return t.In(loc).Format("2006-01-02 15:04 MST") + " (" + loc.String() + ")"
-}
-
-// statusMarkdown renders what members typed (updates, post-mortems) as the
-// public page does: goldmark drops raw HTML, bluemonday's UGC policy removes
-// whatever would still run. Built per request: admin pages are few.
-type statusMarkdown struct {
-	md     goldmark.Markdown
-	policy *bluemonday.Policy
-}
-
-func newStatusMarkdown() *statusMarkdown {
-	p := bluemonday.UGCPolicy()
-	p.RequireNoFollowOnLinks(true)
-	p.RequireNoReferrerOnLinks(true)
-	return &statusMarkdown{md: goldmark.New(goldmark.WithExtensions(extension.Strikethrough, extension.Table, extension.Linkify)), policy: p}
-}
-
-// html renders src, bounded to max bytes whatever the store holds.
-func (m *statusMarkdown) html(src string, max int) template.HTML {
-	if len(src) > max {
-		for max > 0 && !utf8.RuneStart(src[max]) {
-			max--
-		}
-		src = src[:max]
-	}
-	var buf bytes.Buffer
-	if err := m.md.Convert([]byte(src), &buf); err != nil {
-		return template.HTML(template.HTMLEscapeString(src))
-	}
-	return template.HTML(m.policy.SanitizeBytes(buf.Bytes()))
 }
 
 // formIDs reads a multi-valued field of ids ("service", "component"); a

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/statuspage"
 )
 
 // statusUpdateForm is the input of the form that posts an update, kept as
@@ -32,13 +33,13 @@ type statusIncidentPage struct {
 	Update            statusUpdateForm
 	Edit              statusIncidentForm
 	Events            []tocsin.StatusEvent
-	md                *statusMarkdown
+	md                *statuspage.Markdown
 }
 
 // Markdown renders an update's message or the post-mortem, sanitised as on
 // the public page.
 func (p *statusIncidentPage) Markdown(src string) template.HTML {
-	return p.md.html(src, tocsin.MaxPostmortemBody)
+	return p.md.HTML(src, tocsin.MaxPostmortemBody)
 }
 
 // statusIncidentShow serves GET /statuspage/incidents/{id} and
@@ -106,7 +107,7 @@ func (h *Handler) renderStatusIncident(w http.ResponseWriter, r *http.Request, v
 	}
 	loc := statusLocation(page)
 	p := &statusIncidentPage{view: v, statusZone: statusZone{loc}, Incident: inc, Base: statusIncidentBase(inc.Maintenance), Components: components,
-		Statuses: incidentStatuses(inc.Maintenance), Impacts: incidentImpacts(), ComponentStatuses: tocsin.ComponentStatuses(), Events: events, md: newStatusMarkdown()}
+		Statuses: incidentStatuses(inc.Maintenance), Impacts: incidentImpacts(), ComponentStatuses: tocsin.ComponentStatuses(), Events: events, md: statuspage.NewMarkdown()}
 	affected := newIDSet(inc.ComponentIDs)
 	for _, c := range components {
 		if affected.Has(c.ID) {
