@@ -56,9 +56,12 @@ func TestHeartbeats(t *testing.T) {
 		}
 
 		// Missed: the engine's check opens its alert, shown on the heartbeat.
+		// The clock's move woke the engine, which checks heartbeats each
+		// cycle; checking here too spares waiting for it: one of the two
+		// opens the alert, and ours returns once it is committed.
 		e.app.Clock.Advance(3 * time.Hour)
-		if n, err := e.app.DB.CheckHeartbeats(t.Context(), e.app.Clock.Now()); err != nil || n != 1 {
-			t.Fatalf("check: %d %v", n, err)
+		if _, err := e.app.DB.CheckHeartbeats(t.Context(), e.app.Clock.Now()); err != nil {
+			t.Fatalf("check: %v", err)
 		}
 		got = e.must(e.viewer, "GET", v1("/heartbeats/%d", id), nil, 200)
 		alertID := num(got, "alert_id")
