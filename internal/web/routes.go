@@ -176,4 +176,8 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	page("GET /statuspage/timeline", signedIn, h.statusTimeline)
 	page("GET /statuspage/settings", signedIn, h.statusSettingsEdit)
 	page("POST /statuspage/settings", responder, h.statusSettingsSave)
+	// Subscribers added by members: a webhook (its secret shown once), or
+	// e-mail addresses, each confirming by e-mail.
+	page("POST /statuspage/subscribers/webhook", responder, h.statusSubscriberWebhook)
+	page("POST /statuspage/subscribers/emails", responder, h.statusSubscriberEmails)
 }

@@ -19,15 +19,35 @@ type statusSubscriberRow struct {
 	Since      time.Time
 }
 
-// statusSubscribersPage lists the page's subscribers.
+// statusSubscribersPage lists the page's subscribers, with the forms that
+// add a webhook or e-mail addresses (kept as typed when refused).
 type statusSubscribersPage struct {
 	*view
 	Subscribers []statusSubscriberRow
 	Confirmed   int
+	Components  []tocsin.Component // for the forms' pickers
+	Webhook     statusWebhookForm
+	Emails      statusEmailsForm
+	NewSecret   *secretBox // a webhook's signing secret, right after adding it: the only time it is shown
+}
+
+// WebhookPicker and EmailPicker are the forms' component pickers: a tick
+// per component, none for the whole page.
+func (p *statusSubscribersPage) WebhookPicker() statusPicker {
+	return statusPicker{View: p.view, Components: p.Components, Name: "component", Picked: p.Webhook.Picked}
+}
+
+func (p *statusSubscribersPage) EmailPicker() statusPicker {
+	return statusPicker{View: p.view, Components: p.Components, Name: "component", Picked: p.Emails.Picked}
 }
 
 // statusSubscriberList serves GET /statuspage/subscribers.
 func (h *Handler) statusSubscriberList(w http.ResponseWriter, r *http.Request, v *view) {
+	h.renderStatusSubscribers(w, r, v, http.StatusOK, &statusSubscribersPage{view: v})
+}
+
+// renderStatusSubscribers fills p's list and components and renders it.
+func (h *Handler) renderStatusSubscribers(w http.ResponseWriter, r *http.Request, v *view, status int, p *statusSubscribersPage) {
 	ctx := r.Context()
 	list, err := h.opts.DB.Subscribers(ctx)
 	if err != nil {
@@ -43,7 +63,7 @@ func (h *Handler) statusSubscriberList(w http.ResponseWriter, r *http.Request, v
 	for _, c := range components {
 		names[c.ID] = c.Name
 	}
-	p := &statusSubscribersPage{view: v}
+	p.Components = components
 	for _, s := range list {
 		row := statusSubscriberRow{ID: s.ID, Kind: s.Kind, Masked: maskAddress(s.Kind, s.Address), Confirmed: !s.ConfirmedAt.IsZero(), Since: s.CreatedAt}
 		for _, id := range s.ComponentIDs {
@@ -56,5 +76,8 @@ func (h *Handler) statusSubscriberList(w http.ResponseWriter, r *http.Request, v
 		}
 		p.Subscribers = append(p.Subscribers, row)
 	}
-	h.render(w, r, http.StatusOK, "status_subscribers", p)
+	h.render(w, r, status, "status_subscribers", p)
 }
+
+// MaxEmails is how many addresses the e-mail form takes at once.
+func (p *statusSubscribersPage) MaxEmails() int { return maxEmailLines }
