@@ -5,90 +5,20 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
+
+	"github.com/tocsin/tocsin/internal/testkit/chrome"
 )
-
-// chromium finds Debian's Chromium; without it the browser tests skip, unless
-// TOCSIN_REQUIRE_BROWSER=1 (CI), where they fail.
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser"} {
-		if path, err := exec.LookPath(name); err == nil {
-			return path
-		}
-	}
-	if os.Getenv("TOCSIN_REQUIRE_BROWSER") == "1" {
-		t.Fatal("Chromium required (TOCSIN_REQUIRE_BROWSER=1) but not found: apt-get install -y chromium")
-	}
-	t.Skip("Chromium not installed (set TOCSIN_REQUIRE_BROWSER=1 to fail instead)")
-	return ""
-}
-
-func newChrome(t *testing.T) context.Context {
-	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium(t)),
-		chromedp.NoSandbox,
-		chromedp.Flag("disable-quic", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	t.Cleanup(func() { cancel(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	return ctx
-}
-
-func step(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
-	t.Helper()
-	sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	if err := chromedp.Do(sctx, actions...); err != nil {
-		t.Fatalf("%s: %v", what, err)
-	}
-}
-
-func eval[T any](t *testing.T, ctx context.Context, js string) T {
-	t.Helper()
-	sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	v, err := chromedp.Run(sctx, chromedp.Evaluate[T](js))
-	if err != nil {
-		t.Fatalf("evaluate %s: %v", js, err)
-	}
-	return v
-}
-
-func shot(t *testing.T, ctx context.Context, name string) {
-	t.Helper()
-	sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	png, err := chromedp.Run(sctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatalf("screenshot %s: %v", name, err)
-	}
-	// Screenshots go to the temporary folder, never into the repository.
-	path := filepath.Join(os.TempDir(), name)
-	if err := os.WriteFile(path, png, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshot: %s", path)
-}
 
 // TestBrowserPage: a customer opens the page on a desktop and on a phone and
 // reads the incident, its updates and the uptime bars, with no script.
 func TestBrowserPage(t *testing.T) {
-	ctx := newChrome(t)
+	ctx := chrome.Start(t)
 	srv, hs := newTestServer(t, &fakeSource{snap: fixture(), version: 1}, Config{Now: func() time.Time { return at }})
 	if err := srv.Refresh(context.Background()); err != nil {
 		t.Fatal(err)
@@ -97,72 +27,72 @@ func TestBrowserPage(t *testing.T) {
 	visibleBars := `Array.from(document.querySelector("ol.bars").children).filter(li => getComputedStyle(li).display !== "none").length`
 	noSideScroll := `document.documentElement.scrollWidth <= window.innerWidth`
 
-	step(t, ctx, "desktop",
+	chrome.Step(t, ctx, "desktop",
 		chromedp.EmulateViewport(1280, 900),
 		chromedp.Navigate(hs.URL+"/"),
 		chromedp.WaitVisible(chromedp.CSS(".banner h1")),
 	)
-	if got := eval[string](t, ctx, `document.querySelector(".banner h1").textContent`); got != "Partial System Outage" {
+	if got := chrome.Eval[string](t, ctx, `document.querySelector(".banner h1").textContent`); got != "Partial System Outage" {
 		t.Errorf("banner %q", got)
 	}
-	if got := eval[string](t, ctx, `getComputedStyle(document.querySelector(".banner")).backgroundColor`); got != "rgb(194, 65, 12)" {
+	if got := chrome.Eval[string](t, ctx, `getComputedStyle(document.querySelector(".banner")).backgroundColor`); got != "rgb(194, 65, 12)" {
 		t.Errorf("banner colour %s (the stylesheet is not applied?)", got)
 	}
-	if got := eval[string](t, ctx, `getComputedStyle(document.querySelector(".top")).backgroundColor`); got != "rgb(17, 34, 51)" {
+	if got := chrome.Eval[string](t, ctx, `getComputedStyle(document.querySelector(".top")).backgroundColor`); got != "rgb(17, 34, 51)" {
 		t.Errorf("header colour %s, want the page's accent from theme.css", got)
 	}
-	if n := eval[int](t, ctx, visibleBars); n != 90 {
+	if n := chrome.Eval[int](t, ctx, visibleBars); n != 90 {
 		t.Errorf("desktop shows %d bars, want 90", n)
 	}
-	if !eval[bool](t, ctx, noSideScroll) {
+	if !chrome.Eval[bool](t, ctx, noSideScroll) {
 		t.Error("desktop page scrolls sideways")
 	}
-	text := eval[string](t, ctx, `document.body.innerText`)
+	text := chrome.Eval[string](t, ctx, `document.body.innerText`)
 	for _, want := range []string{"Elevated API errors", "A bad deploy; rolling back.", "We are looking into errors on the API.", "99.89% uptime", "Database upgrade"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("desktop page does not show %q", want)
 		}
 	}
 	// A bar's label shows on hover.
-	eval[bool](t, ctx, `(() => { document.querySelector("ol.bars li:nth-child(85)").scrollIntoView({block: "center"}); return true })()`)
-	x := eval[float64](t, ctx, `(r => r.left + r.width / 2)(document.querySelector("ol.bars li:nth-child(85)").getBoundingClientRect())`)
-	y := eval[float64](t, ctx, `(r => r.top + r.height / 2)(document.querySelector("ol.bars li:nth-child(85)").getBoundingClientRect())`)
-	step(t, ctx, "hover a bar", chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, x, y))
-	if w := eval[float64](t, ctx, `document.querySelector("ol.bars li:nth-child(85) span").getBoundingClientRect().width`); w < 100 {
+	chrome.Eval[bool](t, ctx, `(() => { document.querySelector("ol.bars li:nth-child(85)").scrollIntoView({block: "center"}); return true })()`)
+	x := chrome.Eval[float64](t, ctx, `(r => r.left + r.width / 2)(document.querySelector("ol.bars li:nth-child(85)").getBoundingClientRect())`)
+	y := chrome.Eval[float64](t, ctx, `(r => r.top + r.height / 2)(document.querySelector("ol.bars li:nth-child(85)").getBoundingClientRect())`)
+	chrome.Step(t, ctx, "hover a bar", chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, x, y))
+	if w := chrome.Eval[float64](t, ctx, `document.querySelector("ol.bars li:nth-child(85) span").getBoundingClientRect().width`); w < 100 {
 		t.Errorf("hovered bar's label is %vpx wide: not shown", w)
 	}
-	shot(t, ctx, "tocsin-status-desktop.png")
+	chrome.Screenshot(t, ctx, "tocsin-status-desktop.png")
 
-	step(t, ctx, "phone",
+	chrome.Step(t, ctx, "phone",
 		chromedp.EmulateViewport(375, 812, chromedp.EmulateMobile, chromedp.EmulateScale(2)),
 		chromedp.Navigate(hs.URL+"/"),
 		chromedp.WaitVisible(chromedp.CSS(".banner h1")),
 	)
-	if n := eval[int](t, ctx, visibleBars); n != 30 {
+	if n := chrome.Eval[int](t, ctx, visibleBars); n != 30 {
 		t.Errorf("phone shows %d bars, want the last 30 days", n)
 	}
-	if !eval[bool](t, ctx, noSideScroll) {
-		t.Errorf("phone page scrolls sideways: %v > %v", eval[float64](t, ctx, "document.documentElement.scrollWidth"), eval[float64](t, ctx, "window.innerWidth"))
+	if !chrome.Eval[bool](t, ctx, noSideScroll) {
+		t.Errorf("phone page scrolls sideways: %v > %v", chrome.Eval[float64](t, ctx, "document.documentElement.scrollWidth"), chrome.Eval[float64](t, ctx, "window.innerWidth"))
 	}
-	if got := eval[string](t, ctx, `getComputedStyle(document.querySelector(".legend .narrow")).display`); got == "none" {
+	if got := chrome.Eval[string](t, ctx, `getComputedStyle(document.querySelector(".legend .narrow")).display`); got == "none" {
 		t.Error("phone legend does not say 30 days")
 	}
-	shot(t, ctx, "tocsin-status-phone.png")
+	chrome.Screenshot(t, ctx, "tocsin-status-phone.png")
 
-	step(t, ctx, "incident page on the phone",
+	chrome.Step(t, ctx, "incident page on the phone",
 		chromedp.Navigate(hs.URL+"/incidents/inc00resolvd.html"),
 		chromedp.WaitVisible(chromedp.ID("h-postmortem")),
 	)
-	if !eval[bool](t, ctx, noSideScroll) {
+	if !chrome.Eval[bool](t, ctx, noSideScroll) {
 		t.Error("incident page scrolls sideways on a phone")
 	}
-	shot(t, ctx, "tocsin-status-incident-phone.png")
+	chrome.Screenshot(t, ctx, "tocsin-status-incident-phone.png")
 }
 
 // TestBrowserEmbed: a customer's site, on another origin, includes embed.js;
 // the banner shows the incident's name as text, and stays dismissed.
 func TestBrowserEmbed(t *testing.T) {
-	ctx := newChrome(t)
+	ctx := chrome.Start(t)
 	snap := fixture()
 	snap.Incidents[1].Name = `<img src=x onerror="window.__pwned=1">API down`
 	src := &fakeSource{snap: snap, version: 1}
@@ -176,33 +106,33 @@ func TestBrowserEmbed(t *testing.T) {
 	}))
 	defer site.Close()
 
-	step(t, ctx, "open the customer's site",
+	chrome.Step(t, ctx, "open the customer's site",
 		chromedp.EmulateViewport(1024, 700),
 		chromedp.Navigate(site.URL+"/"),
 		chromedp.WaitVisible(chromedp.CSS(".tocsin-status-banner")),
 	)
-	text := eval[string](t, ctx, `document.querySelector(".tocsin-status-banner").textContent`)
+	text := chrome.Eval[string](t, ctx, `document.querySelector(".tocsin-status-banner").textContent`)
 	if !strings.Contains(text, `Incident: <img src=x onerror="window.__pwned=1">API down`) || !strings.Contains(text, "Identified") {
 		t.Errorf("banner reads %q", text)
 	}
-	if eval[bool](t, ctx, `window.__pwned === 1 || document.querySelectorAll(".tocsin-status-banner img").length > 0`) {
+	if chrome.Eval[bool](t, ctx, `window.__pwned === 1 || document.querySelectorAll(".tocsin-status-banner img").length > 0`) {
 		t.Error("the incident's name ran as HTML")
 	}
-	if href := eval[string](t, ctx, `document.querySelector(".tocsin-status-banner a").href`); href != hs.URL+"/incidents/inc0000open1.html" {
+	if href := chrome.Eval[string](t, ctx, `document.querySelector(".tocsin-status-banner a").href`); href != hs.URL+"/incidents/inc0000open1.html" {
 		t.Errorf("banner links to %s", href)
 	}
-	shot(t, ctx, "tocsin-status-embed.png")
+	chrome.Screenshot(t, ctx, "tocsin-status-embed.png")
 
-	step(t, ctx, "dismiss",
+	chrome.Step(t, ctx, "dismiss",
 		chromedp.Click(chromedp.CSS(".tocsin-status-banner button")),
 		chromedp.WaitNotPresent(chromedp.CSS(".tocsin-status-banner")),
 		chromedp.Reload(),
 		chromedp.WaitReady(chromedp.CSS(`script[data-tocsin]`)),
 	)
-	if state := eval[string](t, ctx, `document.querySelector("script[data-tocsin]").getAttribute("data-tocsin")`); state != "dismissed" {
+	if state := chrome.Eval[string](t, ctx, `document.querySelector("script[data-tocsin]").getAttribute("data-tocsin")`); state != "dismissed" {
 		t.Errorf("after a reload the script says %q", state)
 	}
-	if n := eval[int](t, ctx, `document.querySelectorAll(".tocsin-status-banner").length`); n != 0 {
+	if n := chrome.Eval[int](t, ctx, `document.querySelectorAll(".tocsin-status-banner").length`); n != 0 {
 		t.Error("a dismissed banner came back")
 	}
 }

@@ -3,98 +3,28 @@ package statuspage_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/statuspage"
-	"github.com/tocsin/tocsin/internal/store"
+	"github.com/tocsin/tocsin/internal/testkit"
 )
-
-// openDB opens a fresh, migrated database on an engine, as testkit.OpenDB
-// does; testkit is not used here because it boots the whole app, and this
-// package's tests should not depend on every other package compiling.
-func openDB(t *testing.T, engine string) *store.DB {
-	t.Helper()
-	dsn := filepath.Join(t.TempDir(), "tocsin.db")
-	if engine == "postgres" {
-		admin := postgresAdmin(t)
-		b := make([]byte, 6)
-		rand.Read(b)
-		name := "tocsin_test_" + hex.EncodeToString(b)
-		adminDB, err := sql.Open("pgx", admin)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := adminDB.Exec(`CREATE DATABASE ` + name); err != nil {
-			adminDB.Close()
-			t.Fatalf("create test database: %v", err)
-		}
-		t.Cleanup(func() {
-			adminDB.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`)
-			adminDB.Close()
-		})
-		u, _ := url.Parse(admin)
-		u.Path = "/" + name
-		dsn = u.String()
-	}
-	db, err := store.Open(context.Background(), dsn)
-	if err != nil {
-		t.Fatalf("open %s: %v", engine, err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
-
-// postgresAdmin is the server test databases are made on, or "" when none
-// answers (a failure when TOCSIN_REQUIRE_PG=1).
-func postgresAdmin(t *testing.T) string {
-	admin := os.Getenv("TOCSIN_TEST_POSTGRES")
-	if admin == "" {
-		admin = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
-	}
-	u, err := url.Parse(admin)
-	if err != nil {
-		t.Fatalf("TOCSIN_TEST_POSTGRES: %v", err)
-	}
-	conn, err := net.DialTimeout("tcp", u.Host, time.Second)
-	if err != nil {
-		if os.Getenv("TOCSIN_REQUIRE_PG") == "1" {
-			t.Fatalf("PostgreSQL required (TOCSIN_REQUIRE_PG=1) but %s does not answer: %v", u.Host, err)
-		}
-		return ""
-	}
-	conn.Close()
-	return admin
-}
 
 // TestWithStore renders from the real store on each engine: what a member
 // publishes reaches the JSON and the page, and a resolution is picked up by
 // Run once the store's version moves.
 func TestWithStore(t *testing.T) {
-	engines := []string{"sqlite"}
-	if postgresAdmin(t) != "" {
-		engines = append(engines, "postgres")
-	}
-	for _, engine := range engines {
-		t.Run(engine, func(t *testing.T) { withStore(t, engine) })
-	}
+	testkit.ForEachEngine(t, withStore)
 }
 
 func withStore(t *testing.T, engine string) {
 	ctx := context.Background()
-	db := openDB(t, engine)
+	db := testkit.OpenDB(t, engine)
 	now := time.Date(2026, 8, 1, 10, 0, 0, 0, time.UTC)
 	page := &tocsin.StatusPage{Name: "Acme", URL: "https://status.acme.test", Language: "fr", TimeZone: "Europe/Paris"}
 	if err := db.SaveStatusPage(ctx, page, 0, now.Add(-48*time.Hour)); err != nil {

@@ -10,12 +10,13 @@ import (
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/testkit"
+	"github.com/tocsin/tocsin/internal/testkit/chrome"
 )
 
 // TestBrowserPlanningSwap is what a person on call does before leave: open the
 // planning, click their shift, swap it with a colleague's, and see both change.
 func TestBrowserPlanningSwap(t *testing.T) {
-	ctx := newChrome(t)
+	ctx := chrome.Start(t)
 	f := newFixture(t, "sqlite")
 	s := f.weekly(t)
 	f.app.Clock.Advance(26 * time.Hour)
@@ -31,7 +32,7 @@ func TestBrowserPlanningSwap(t *testing.T) {
 	week6 := week5.Add(7 * 24 * time.Hour)
 	mine := fmt.Sprintf(`#planning a[data-shift="%s"]`, key(week2, week3, f.member.ID))
 
-	step(t, ctx, "sign in and open the planning",
+	chrome.Step(t, ctx, "sign in and open the planning",
 		chromedp.EmulateViewport(1400, 900),
 		chromedp.Navigate(fmt.Sprintf("%s/schedules/%d", f.app.URL, s.ID)),
 		chromedp.WaitVisible(chromedp.ID("email")),
@@ -40,8 +41,8 @@ func TestBrowserPlanningSwap(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.ID("planning")),
 	)
-	screenshot(t, ctx, "tocsin-planning.png")
-	step(t, ctx, "click my shift and swap it",
+	chrome.Screenshot(t, ctx, "tocsin-planning.png")
+	chrome.Step(t, ctx, "click my shift and swap it",
 		chromedp.Click(chromedp.CSS(mine)),
 		chromedp.WaitVisible(chromedp.ID("swap-with")),
 		chromedp.SetValue(chromedp.ID("swap-with"), key(week5, week6, f.admin.ID)),
@@ -50,5 +51,5 @@ func TestBrowserPlanningSwap(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`#planning a[data-shift="%s"]`, key(week2, week3, f.admin.ID)))),
 		chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`#planning a[data-shift="%s"]`, key(week5, week6, f.member.ID)))),
 	)
-	screenshot(t, ctx, "tocsin-planning-swapped.png")
+	chrome.Screenshot(t, ctx, "tocsin-planning-swapped.png")
 }

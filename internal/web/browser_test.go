@@ -6,85 +6,20 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/testkit/chrome"
 )
-
-// chromium finds Debian's Chromium; without it the browser tests skip, unless
-// TOCSIN_REQUIRE_BROWSER=1 (CI), where they fail.
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser"} {
-		if path, err := exec.LookPath(name); err == nil {
-			return path
-		}
-	}
-	if os.Getenv("TOCSIN_REQUIRE_BROWSER") == "1" {
-		t.Fatal("Chromium required (TOCSIN_REQUIRE_BROWSER=1) but not found: apt-get install -y chromium")
-	}
-	t.Skip("Chromium not installed (set TOCSIN_REQUIRE_BROWSER=1 to fail instead)")
-	return ""
-}
-
-// newChrome starts a headless Chromium for the test and returns a tab context.
-func newChrome(t *testing.T) context.Context {
-	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium(t)),
-		chromedp.NoSandbox,
-		chromedp.Flag("disable-quic", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	t.Cleanup(func() { cancel(); cancelAlloc() })
-	// The first call starts the browser; it gets no deadline so that the
-	// per-step deadlines below do not close it.
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	return ctx
-}
-
-// step runs browser actions with a deadline, so that a missing element fails
-// the test instead of hanging it.
-func step(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
-	t.Helper()
-	sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	if err := chromedp.Do(sctx, actions...); err != nil {
-		t.Fatalf("%s: %v", what, err)
-	}
-}
-
-func screenshot(t *testing.T, ctx context.Context, name string) {
-	t.Helper()
-	sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	png, err := chromedp.Run(sctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatalf("screenshot %s: %v", name, err)
-	}
-	// Screenshots go to the temporary folder, never into the repository.
-	path := filepath.Join(os.TempDir(), name)
-	if err := os.WriteFile(path, png, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshot: %s", path)
-}
 
 // TestBrowserLiveAlertAndAcknowledge is what a person on call does: sign in,
 // watch the open list, see an alert posted by a monitoring tool appear without
 // reloading, open it, acknowledge it, and read the timeline.
 func TestBrowserLiveAlertAndAcknowledge(t *testing.T) {
-	ctx := newChrome(t)
+	ctx := chrome.Start(t)
 	f := newFixture(t, "sqlite")
 	pd, pdKey := f.app.Integration(tocsin.IntegrationPagerDuty, f.service.ID)
 	_ = pd
@@ -93,7 +28,7 @@ func TestBrowserLiveAlertAndAcknowledge(t *testing.T) {
 	f.trigger(t, tocsin.AlertEvent{Summary: "Certificate for api.example.com expires in 10 days", DedupKey: "cert", Priority: tocsin.P4})
 	f.app.Clock.Advance(7 * time.Minute)
 
-	step(t, ctx, "sign in",
+	chrome.Step(t, ctx, "sign in",
 		chromedp.EmulateViewport(1280, 900),
 		chromedp.Navigate(f.app.URL+"/alerts"),
 		chromedp.WaitVisible(chromedp.ID("email")),
@@ -131,7 +66,7 @@ func TestBrowserLiveAlertAndAcknowledge(t *testing.T) {
 	id := alerts[0].ID
 	row := chromedp.CSS(fmt.Sprintf(`#alert-list tr[data-id="%d"]`, id))
 
-	step(t, ctx, "see the new alert without reloading", chromedp.WaitVisible(row))
+	chrome.Step(t, ctx, "see the new alert without reloading", chromedp.WaitVisible(row))
 	still, err := chromedp.Run(ctx, chromedp.Evaluate[bool]("window.__notReloaded === true"))
 	if err != nil || !still {
 		t.Fatalf("the page was reloaded to show the alert (%v)", err)
@@ -147,7 +82,7 @@ func TestBrowserLiveAlertAndAcknowledge(t *testing.T) {
 	if err != nil || badge != "3" {
 		t.Errorf("open badge after the new alert: %q (%v), want 3", badge, err)
 	}
-	screenshot(t, ctx, "tocsin-alert-list.png")
+	chrome.Screenshot(t, ctx, "tocsin-alert-list.png")
 
 	// Follow the row's link by its address: the live list may swap the row for a
 	// fresh copy at any moment, which would leave a click aimed at the old node.
@@ -156,7 +91,7 @@ func TestBrowserLiveAlertAndAcknowledge(t *testing.T) {
 	if err != nil || href != fmt.Sprintf("/alerts/%d", id) {
 		t.Fatalf("the row links to %q (%v)", href, err)
 	}
-	step(t, ctx, "open the alert and acknowledge it",
+	chrome.Step(t, ctx, "open the alert and acknowledge it",
 		chromedp.Navigate(f.app.URL+href),
 		chromedp.WaitVisible(chromedp.ID("ack")),
 		chromedp.Click(chromedp.ID("ack")),
@@ -171,5 +106,5 @@ func TestBrowserLiveAlertAndAcknowledge(t *testing.T) {
 	if err != nil || a.Status != tocsin.StatusAcknowledged || a.AckedBy != "Max Member" || a.AckChannel != tocsin.ChannelWeb {
 		t.Fatalf("alert after the click: %+v %v", a, err)
 	}
-	screenshot(t, ctx, "tocsin-alert-page.png")
+	chrome.Screenshot(t, ctx, "tocsin-alert-page.png")
 }

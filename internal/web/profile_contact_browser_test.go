@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/testkit/chrome"
 )
 
 // TestBrowserEnablePush is what a person does to get pages on this browser:
@@ -19,9 +20,9 @@ import (
 // made-up subscription; the service worker's registration, the key handed to
 // subscribe and the post to the server are real, under the app's CSP.
 func TestBrowserEnablePush(t *testing.T) {
-	ctx := newChrome(t)
+	ctx := chrome.Start(t)
 	f := newPagingFixture(t, "sqlite")
-	step(t, ctx, "sign in and open the profile",
+	chrome.Step(t, ctx, "sign in and open the profile",
 		chromedp.EmulateViewport(1280, 900),
 		chromedp.Navigate(f.web.URL+"/login"),
 		chromedp.WaitVisible(chromedp.ID("email")),
@@ -68,13 +69,13 @@ func TestBrowserEnablePush(t *testing.T) {
 		}
 	}
 	setEndpoint("http://push.example.net/plain")
-	step(t, ctx, "a refused subscription",
+	chrome.Step(t, ctx, "a refused subscription",
 		chromedp.Click(chromedp.ID("push-enable")),
 		chromedp.WaitVisible(`//p[@id="push-status" and contains(., "must be an https URL")]`),
 		chromedp.WaitEnabled(chromedp.ID("push-enable")),
 	)
 	setEndpoint("https://push.example.net/send/xyz")
-	step(t, ctx, "enable push",
+	chrome.Step(t, ctx, "enable push",
 		chromedp.Click(chromedp.ID("push-enable")),
 		chromedp.WaitVisible(`//table[contains(@class, "contacts")]//td[contains(., "Browser push")]`),
 		chromedp.WaitVisible(`//div[contains(@class, "flash") and contains(., "added. A code is on its way")]`),
@@ -115,5 +116,5 @@ func TestBrowserEnablePush(t *testing.T) {
 	if err != nil || script != f.web.URL+"/sw.js "+f.web.URL+"/" {
 		t.Errorf("service worker: %q (%v)", script, err)
 	}
-	screenshot(t, ctx, "tocsin-profile-push.png")
+	chrome.Screenshot(t, ctx, "tocsin-profile-push.png")
 }
