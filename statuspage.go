@@ -367,7 +367,34 @@ func RollUp(components []Component, unresolved []StatusIncident) PageIndicator {
 	return out
 }
 
-// IndicatorDescription is the blended sentence Statuspage shows for an indicator.
+// DegradedOnly reports whether a page's minor indicator comes from degraded
+// performance alone: no outage, and no unresolved incident whose impact sets
+// it. Statuspage then says "Partially Degraded Service", not "Minor Service
+// Outage".
+func DegradedOnly(components []Component, unresolved []StatusIncident) bool {
+	if RollUp(components, unresolved) != IndicatorMinor {
+		return false
+	}
+	for _, i := range unresolved {
+		if !i.Maintenance && !i.Status.Closed() && i.Impact == ImpactMinor {
+			return false
+		}
+	}
+	return true
+}
+
+// RollUpDescription is the blended sentence Statuspage shows for a page: its
+// indicator's, or "Partially Degraded Service" when only degraded
+// performance sets it (reference/wire-formats.md §5).
+func RollUpDescription(components []Component, unresolved []StatusIncident) string {
+	if DegradedOnly(components, unresolved) {
+		return "Partially Degraded Service"
+	}
+	return IndicatorDescription(RollUp(components, unresolved))
+}
+
+// IndicatorDescription is the blended sentence Statuspage shows for an
+// indicator; RollUpDescription tells a page only degraded apart.
 func IndicatorDescription(p PageIndicator) string {
 	switch p {
 	case IndicatorMinor:

@@ -118,7 +118,7 @@ func (m *model) spPage() spPage {
 }
 
 func (m *model) spStatus() spStatus {
-	return spStatus{Indicator: m.indicator, Description: tocsin.IndicatorDescription(m.indicator)}
+	return spStatus{Indicator: m.indicator, Description: m.description()}
 }
 
 func (m *model) spComponent(c *tocsin.Component) spComponent {

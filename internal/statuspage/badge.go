@@ -17,7 +17,7 @@ import (
 const maxBadgeText = 40
 
 func (m *model) pageBadge() []byte {
-	return badge(m.w.BadgeLabel, m.w.Indicator[m.indicator], indicatorColour(m.indicator))
+	return badge(m.w.BadgeLabel, m.banner(), indicatorColour(m.indicator))
 }
 
 func (m *model) componentBadge(c *tocsin.Component) []byte {

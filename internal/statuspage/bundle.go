@@ -223,7 +223,7 @@ func (r *Renderer) embedJS(w *words) ([]byte, error) {
 	}
 	data, err := json.Marshal(map[string]any{
 		"incident": w.EmbedOpenIncident, "maintenance": w.EmbedMaintenance,
-		"details": w.ViewDetails, "dismiss": w.Dismiss, "status": status,
+		"details": w.ViewDetails, "dismiss": w.Dismiss, "status": status, "colon": w.Colon,
 	})
 	if err != nil {
 		return nil, err

@@ -232,7 +232,7 @@ func (m *model) spans(c *tocsin.Component) []tocsin.ComponentStatusSpan {
 func (m *model) bar(d tocsin.UptimeDay, spans []tocsin.ComponentStatusSpan) bar {
 	date := m.w.date(d.Day)
 	if !d.Known {
-		return bar{Class: "none", Label: date + ": " + m.w.NoData}
+		return bar{Class: "none", Label: date + m.w.Colon + m.w.NoData}
 	}
 	// The day counts from midnight, or from when the component's history
 	// starts, to the next midnight or now (as tocsin.UptimeHistory does).
@@ -243,7 +243,7 @@ func (m *model) bar(d tocsin.UptimeDay, spans []tocsin.ComponentStatusSpan) bar 
 	if len(spans) > 0 && spans[0].From.After(start) {
 		start = spans[0].From
 	}
-	b := bar{Class: "op", Label: date + ": " + fill(m.w.Uptime, "pct", m.w.percent(100*d.Uptime(end.Sub(start))))}
+	b := bar{Class: "op", Label: date + m.w.Colon + fill(m.w.Uptime, "pct", m.w.percent(100*d.Uptime(end.Sub(start))))}
 	for _, o := range []struct {
 		d     time.Duration
 		s     tocsin.ComponentStatus
@@ -331,7 +331,7 @@ func (m *model) baseView(root, title string) *pageView {
 	}
 	return &pageView{
 		W: m.w, Root: root, Title: title, Name: name, Logo: logoURL(m.page.LogoURL),
-		Indicator: m.indicator, Banner: m.w.Indicator[m.indicator], Updated: m.at(m.updatedAt),
+		Indicator: m.indicator, Banner: m.banner(), Updated: m.at(m.updatedAt),
 	}
 }
 

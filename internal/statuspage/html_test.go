@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tocsin/tocsin"
 )
@@ -117,16 +118,28 @@ func TestFrenchPage(t *testing.T) {
 	for _, want := range []string{
 		`<html lang="fr">`, `<h1>Panne partielle</h1>`, `Incidents en cours`, `Composants`,
 		`1 août 2026, 11:45 CEST`, "99,89\u202f% de disponibilité", `S’abonner`, `Incidents passés`,
-		`API : Opérationnel → Panne partielle`, `il y a 90 jours`, `Aujourd’hui`,
+		"API\u00a0: Opérationnel → Panne partielle", `il y a 90 jours`, `Aujourd’hui`,
+		// French puts a (no-break) space before a colon, English none.
+		"Dernière mise à jour\u00a0: <time", "Composants touchés\u00a0: API", "aria-label=\"API\u00a0: 99,89",
+		"<span>1 août 2026\u00a0: 100\u202f% de disponibilité</span>",
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("French page lacks %s", want)
 		}
 	}
-	for _, english := range []string{"Current incidents", "Operational", "uptime", "Subscribe", "Past incidents", "No incidents reported"} {
+	for _, english := range []string{"Current incidents", "Operational", "uptime", "Subscribe", "Past incidents", "No incidents reported",
+		"jour: ", "touchés: ", "API: "} {
 		if strings.Contains(page, english) {
 			t.Errorf("French page says %q", english)
 		}
+	}
+	incident := body(t, b, "incidents/inc00resolvd.html")
+	if !strings.Contains(incident, "Début\u00a0: <time") || !strings.Contains(incident, "Résolu\u00a0: <time") || strings.Contains(incident, "Début:") {
+		t.Error("French incident page: no space before the colons")
+	}
+	// The embed banner reads "Incident : <name>" in French.
+	if js := body(t, b, "embed.js"); !strings.Contains(js, "\"colon\":\"\u00a0: \"") || !strings.Contains(js, "words.incident) + words.colon + item.name") {
+		t.Error("embed.js does not separate the banner's label as the language does")
 	}
 	if !strings.Contains(body(t, b, "badge.svg"), "statut: Panne partielle") || !strings.Contains(body(t, b, "embed.js"), `"details":"Voir le détail"`) {
 		t.Error("badge or embed script not in French")
@@ -236,5 +249,68 @@ func TestWordsComplete(t *testing.T) {
 	}
 	if english().percent(99.999) != "99.99%" || english().percent(100) != "100%" || french().percent(99.5) != "99,50\u202f%" {
 		t.Error("percent")
+	}
+}
+
+// TestDegradedOnly: degraded performance alone reads "Partially Degraded
+// Service" as on Statuspage; a minor incident or an outage reads as before.
+func TestDegradedOnly(t *testing.T) {
+	snap := emptySnapshot()
+	snap.Components = []tocsin.Component{
+		{ID: 1, PublicID: "aaaaaaaaaaaa", Name: "App", Status: tocsin.ComponentDegraded, Showcase: true, CreatedAt: at},
+		{ID: 2, PublicID: "bbbbbbbbbbbb", Name: "API", Status: tocsin.ComponentOperational, Showcase: true, CreatedAt: at},
+	}
+	// An open incident without impact does not make it an outage.
+	snap.Incidents = []tocsin.StatusIncident{{ID: 1, PublicID: "iiiiiiiiiiii", Name: "Slow pages", Status: tocsin.IncidentInvestigating, Impact: tocsin.ImpactNone, CreatedAt: at}}
+	check := func(lang, indicator, description, banner string) {
+		t.Helper()
+		snap.Page.Language = lang
+		b := render(t, snap, Options{})
+		want := `{"indicator":"` + indicator + `","description":"` + description + `"}`
+		if got := body(t, b, "api/v2/status.json"); !strings.Contains(got, want) {
+			t.Errorf("%s: status.json %s, want %s", lang, got, want)
+		}
+		if page := body(t, b, "index.html"); !strings.Contains(page, "<h1>"+banner+"</h1>") {
+			t.Errorf("%s: the banner is not %q", lang, banner)
+		}
+		if !strings.Contains(body(t, b, "badge.svg"), banner) {
+			t.Errorf("%s: the badge does not say %q", lang, banner)
+		}
+	}
+	check("en", "minor", "Partially Degraded Service", "Partially Degraded Service")
+	check("fr", "minor", "Partially Degraded Service", "Service partiellement dégradé")
+
+	snap.Incidents[0].Impact = tocsin.ImpactMinor
+	check("en", "minor", "Minor Service Outage", "Minor Service Outage")
+	snap.Incidents = nil
+	snap.Components[1].Status = tocsin.ComponentPartial
+	check("en", "major", "Partial System Outage", "Partial System Outage")
+}
+
+// TestAutomaticUpdatesInPageLanguage: the words Tocsin wrote when a
+// maintenance moved by itself follow the page's language, wherever it was
+// then; a person's words are left as they are.
+func TestAutomaticUpdatesInPageLanguage(t *testing.T) {
+	snap := fixture()
+	m := &snap.Maintenances[0] // in progress
+	m.Updates = append(m.Updates,
+		tocsin.StatusUpdate{ID: 201, PublicID: "upd00000201a", IncidentID: m.ID, Status: tocsin.MaintenanceInProgress,
+			Body: "La maintenance programmée est en cours. Nous donnerons des nouvelles si nécessaire.", DisplayAt: at.Add(-30 * time.Minute), CreatedAt: at.Add(-30 * time.Minute)},
+		tocsin.StatusUpdate{ID: 202, PublicID: "upd00000202a", IncidentID: m.ID, Status: tocsin.MaintenanceInProgress, AuthorID: 7, AuthorName: "Ada",
+			Body: "La maintenance programmée est terminée.", DisplayAt: at.Add(-10 * time.Minute), CreatedAt: at.Add(-10 * time.Minute)})
+	b := render(t, snap, Options{})
+	english := "The scheduled maintenance is in progress. We will provide updates as necessary."
+	for _, p := range []string{"incidents/mnt000active.html", "api/v2/summary.json", "history.atom"} {
+		got := body(t, b, p)
+		if !strings.Contains(got, english) || strings.Contains(got, "est en cours") {
+			t.Errorf("%s: the automatic update is not in the page's language (English)", p)
+		}
+		if !strings.Contains(got, "La maintenance programmée est terminée.") {
+			t.Errorf("%s: a person's words were changed", p)
+		}
+	}
+	if UpdateText("fr", &snap.Maintenances[0].Updates[1]) != "La maintenance programmée est en cours. Nous donnerons des nouvelles si nécessaire." ||
+		UpdateText("en", &snap.Maintenances[0].Updates[1]) != english {
+		t.Error("UpdateText does not give the reader's language")
 	}
 }

@@ -32,6 +32,7 @@ type model struct {
 	active       []*tocsin.StatusIncident // maintenances in progress or verifying
 	upcoming     []*tocsin.StatusIncident // maintenances scheduled, soonest first
 	indicator    tocsin.PageIndicator
+	degradedOnly bool // the indicator is minor for degraded performance alone
 	updatedAt    time.Time
 }
 
@@ -47,6 +48,8 @@ func newModel(snap *tocsin.StatusSnapshot, opts Options) *model {
 	m.arrangeComponents()
 	m.incidents = sortedIncidents(snap.Incidents, false)
 	m.maintenances = sortedIncidents(snap.Maintenances, true)
+	m.localizeUpdates(m.incidents)
+	m.localizeUpdates(m.maintenances)
 	for i := range m.incidents {
 		if !m.incidents[i].Status.Closed() {
 			m.unresolved = append(m.unresolved, &m.incidents[i])
@@ -66,11 +69,29 @@ func newModel(snap *tocsin.StatusSnapshot, opts Options) *model {
 		open[i] = *inc
 	}
 	m.indicator = tocsin.RollUp(m.components, open)
+	m.degradedOnly = tocsin.DegradedOnly(m.components, open)
 	m.updatedAt = m.lastChange()
 	if m.updatedAt.IsZero() {
 		m.updatedAt = snap.At // a page never changed: Statuspage's updated_at is never null
 	}
 	return m
+}
+
+// description is Statuspage's sentence for the page's state, in English
+// whatever the page's language: JSON consumers compare it.
+func (m *model) description() string {
+	if m.degradedOnly {
+		return "Partially Degraded Service"
+	}
+	return tocsin.IndicatorDescription(m.indicator)
+}
+
+// banner is the page's state in its language: the banner and the badge.
+func (m *model) banner() string {
+	if m.degradedOnly {
+		return m.w.DegradedOnly
+	}
+	return m.w.Indicator[m.indicator]
 }
 
 // baseURL is the page's URL with a trailing slash, when it is an absolute

@@ -169,40 +169,50 @@ func (h *subscriptions) subscribe(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.heading(v.W.Subscribe)
-	r.Body = http.MaxBytesReader(w, r.Body, maxSubscribeForm)
-	err := r.ParseForm()
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		http.Error(w, "The form is too large.", http.StatusRequestEntityTooLarge)
-		return
-	}
-	if err != nil {
-		http.Error(w, "The form could not be read: "+err.Error(), http.StatusBadRequest)
-		return
-	}
-	email := strings.TrimSpace(r.PostForm.Get("email"))
-	picked := r.PostForm["component"]
+	var email string
 	chosen := map[string]bool{}
-	for _, id := range picked {
-		chosen[id] = true
-	}
 	again := func(status int, msg string) {
 		v.Error, v.Form, v.Email, v.Choices = msg, true, email, choices(m, chosen)
 		v.Action, v.Button = "subscribe", v.W.SubscribeButton
 		h.render(w, status, v)
 	}
-	if ok, wait := h.limit.allow(h.opts.ClientIP(r), h.srv.cfg.Now()); !ok {
+	r.Body = http.MaxBytesReader(w, r.Body, maxSubscribeForm)
+	err := r.ParseForm()
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		again(http.StatusRequestEntityTooLarge, v.S.TooLarge)
+		return
+	}
+	if err != nil {
+		again(http.StatusBadRequest, v.S.BadForm)
+		return
+	}
+	email = strings.TrimSpace(r.PostForm.Get("email"))
+	for _, id := range r.PostForm["component"] {
+		if id = strings.TrimSpace(id); id != "" { // an empty value is no choice
+			chosen[id] = true
+		}
+	}
+	// The limit counts what reaches the store (and may send an e-mail):
+	// a request refused for its input is given its place back, so that a
+	// person correcting a typo is not locked out for an hour.
+	client, now := h.opts.ClientIP(r), h.srv.cfg.Now()
+	if ok, wait := h.limit.allow(client, now); !ok {
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 		again(http.StatusTooManyRequests, v.S.TooMany)
 		return
 	}
+	refused := func(msg string) {
+		h.limit.refund(client, now)
+		again(http.StatusBadRequest, msg)
+	}
 	if email == "" {
-		again(http.StatusBadRequest, v.S.NoEmail)
+		refused(v.S.NoEmail)
 		return
 	}
 	sub := &tocsin.Subscriber{Kind: tocsin.SubscriberEmail, Address: email, Locale: m.w.Lang}
 	if len(email) > 254 || sub.Validate() != nil {
-		again(http.StatusBadRequest, fill(v.S.BadEmail, "email", cutText(email, 100)))
+		refused(fill(v.S.BadEmail, "email", cutText(email, 100)))
 		return
 	}
 	ids := map[string]int64{}
@@ -213,15 +223,15 @@ func (h *subscriptions) subscribe(w http.ResponseWriter, r *http.Request) {
 		cid, ok := ids[id]
 		if !ok {
 			delete(chosen, id)
-			again(http.StatusBadRequest, v.S.BadComponent)
+			refused(v.S.BadComponent)
 			return
 		}
 		sub.ComponentIDs = append(sub.ComponentIDs, cid)
 	}
-	if err := h.opts.Store.Subscribe(r.Context(), sub, h.srv.cfg.Now()); err != nil {
+	if err := h.opts.Store.Subscribe(r.Context(), sub, now); err != nil {
 		if tocsin.ErrorCode(err) == tocsin.EINVALID {
 			// A component deleted since the page was rendered, most likely.
-			again(http.StatusBadRequest, tocsin.ErrorMessage(err))
+			refused(tocsin.ErrorMessage(err))
 			return
 		}
 		h.unavailable(w, v, err)

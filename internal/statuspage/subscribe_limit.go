@@ -54,6 +54,25 @@ func (l *subscribeLimiter) allow(client string, now time.Time) (bool, time.Durat
 	return true, 0
 }
 
+// refund gives back the place a request from client took at now: it was
+// refused for its input, and reached nothing that costs.
+func (l *subscribeLimiter) refund(client string, now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	times := l.seen[client]
+	for k := len(times) - 1; k >= 0; k-- {
+		if times[k].Equal(now) {
+			times = append(times[:k], times[k+1:]...)
+			break
+		}
+	}
+	if len(times) == 0 {
+		delete(l.seen, client)
+		return
+	}
+	l.seen[client] = times
+}
+
 func (l *subscribeLimiter) prune(since time.Time) {
 	for c, times := range l.seen {
 		if !times[len(times)-1].After(since) {

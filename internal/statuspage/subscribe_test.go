@@ -226,10 +226,10 @@ func TestSubscribeRefusesBadInput(t *testing.T) {
 		t.Errorf("bad input stored %d subscriptions and woke the engine %d times", len(f.store.added), f.wakes)
 	}
 
-	// Something too large is refused before it is read whole.
-	resp, _ := f.post(t, "/status/subscribe", url.Values{"email": {strings.Repeat("a", 20000) + "@example.com"}})
-	if resp.StatusCode != http.StatusRequestEntityTooLarge {
-		t.Errorf("a huge form: HTTP %d, want 413", resp.StatusCode)
+	// Something too large is refused before it is read whole, on the page's own styled answer.
+	resp, page := f.post(t, "/status/subscribe", url.Values{"email": {strings.Repeat("a", 20000) + "@example.com"}})
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(page, "The form sent is too long to be read") || !strings.Contains(page, `href="status.css"`) {
+		t.Errorf("a huge form: HTTP %d, want 413\n%s", resp.StatusCode, page)
 	}
 }
 
@@ -363,12 +363,71 @@ func TestSubscriptionPagesInFrench(t *testing.T) {
 		t.Errorf("subscriber's language %q, want fr", f.store.added[0].Locale)
 	}
 	_, page = f.post(t, "/status/subscribe", url.Values{"email": {"pas une adresse"}})
-	if !strings.Contains(page, "« pas une adresse » n’est pas une adresse e-mail.") {
+	if !strings.Contains(page, "«\u00a0pas une adresse\u00a0» n’est pas une adresse e-mail.") {
 		t.Errorf("bad address:\n%s", page)
 	}
 	_, page = f.get(t, "/status/confirm/tok1")
-	if !strings.Contains(page, "Confirmer mon abonnement") || !strings.Contains(page, "Sujets : toute la page.") {
+	if !strings.Contains(page, "Confirmer mon abonnement") || !strings.Contains(page, "Sujets\u00a0: toute la page.") {
 		t.Errorf("confirm page:\n%s", page)
+	}
+	// The page's name is quoted, never elided ("de Acme"): it may start with a vowel.
+	if !strings.Contains(page, "un incident de la page «\u00a0Acme\u00a0» est ouvert") {
+		t.Errorf("confirm page names the page:\n%s", page)
+	}
+	_, page = f.get(t, "/status/unsubscribe/tok1")
+	if !strings.Contains(page, "Ne plus envoyer les mises à jour de la page «\u00a0Acme\u00a0» à ada@example.com\u00a0?") || strings.Contains(page, "de Acme") {
+		t.Errorf("unsubscribe page:\n%s", page)
+	}
+	_, page = f.post(t, "/status/unsubscribe/tok1", nil)
+	if !strings.Contains(page, "ada@example.com ne recevra plus d’e-mails de la page «\u00a0Acme\u00a0».") {
+		t.Errorf("unsubscribed page:\n%s", page)
+	}
+	// A form too large gets the page's own styled answer, in its language.
+	resp, page := f.post(t, "/status/subscribe", url.Values{"email": {strings.Repeat("a", 20000) + "@example.com"}})
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(page, `<html lang="fr">`) ||
+		!strings.Contains(page, "Le formulaire envoyé est trop long pour être lu") || !strings.Contains(page, `<form method="post" action="subscribe">`) {
+		t.Errorf("a huge form: HTTP %d\n%s", resp.StatusCode, page)
+	}
+}
+
+// TestSubscribeEmptyComponent: a form sending component= with no value
+// (a script, an old page) subscribes to the whole page.
+func TestSubscribeEmptyComponent(t *testing.T) {
+	f := startSubscriptions(t, nil)
+	resp, page := f.post(t, "/status/subscribe", url.Values{"email": {"ada@example.com"}, "component": {"", " "}})
+	if resp.StatusCode != 200 || len(f.store.added) != 1 || len(f.store.added[0].ComponentIDs) != 0 {
+		t.Fatalf("HTTP %d, stored %+v\n%s", resp.StatusCode, f.store.added, page)
+	}
+	resp, _ = f.post(t, "/status/subscribe", url.Values{"email": {"bob@example.com"}, "component": {"", "cmp00000api1"}})
+	if resp.StatusCode != 200 || len(f.store.added) != 2 || !slices.Equal(f.store.added[1].ComponentIDs, []int64{2}) {
+		t.Fatalf("with a component too: HTTP %d, stored %+v", resp.StatusCode, f.store.added)
+	}
+}
+
+// TestSubscribeRateLimitCountsAccepted: requests refused for their input
+// (a typo) do not use up the hour's ten subscriptions.
+func TestSubscribeRateLimitCountsAccepted(t *testing.T) {
+	f := startSubscriptions(t, nil)
+	for i := range 15 {
+		form := url.Values{"email": {"not an address"}}
+		if i%3 == 1 {
+			form = url.Values{"email": {"ada@example.com"}, "component": {"nosuchthing1"}}
+		}
+		if resp, _ := f.post(t, "/status/subscribe", form); resp.StatusCode != http.StatusBadRequest {
+			t.Fatalf("bad request %d: HTTP %d, want 400", i+1, resp.StatusCode)
+		}
+	}
+	for i := range 10 {
+		if resp, page := f.post(t, "/status/subscribe", url.Values{"email": {"a" + string(rune('a'+i)) + "@example.com"}}); resp.StatusCode != 200 {
+			t.Fatalf("good request %d after 15 refused ones: HTTP %d\n%s", i+1, resp.StatusCode, page)
+		}
+	}
+	if resp, _ := f.post(t, "/status/subscribe", url.Values{"email": {"eleventh@example.com"}}); resp.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("11th accepted request in an hour: HTTP %d, want 429", resp.StatusCode)
+	}
+	// Once at the limit, even a bad request is told to wait.
+	if resp, _ := f.post(t, "/status/subscribe", url.Values{"email": {"typo"}}); resp.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("a bad request at the limit: HTTP %d, want 429", resp.StatusCode)
 	}
 }
 

@@ -37,6 +37,7 @@ type webhookPage struct {
 func WebhookBody(snap *tocsin.StatusSnapshot, inc *tocsin.StatusIncident, unsubscribe string) ([]byte, error) {
 	m := newModel(snap, Options{})
 	sorted := sortedIncidents([]tocsin.StatusIncident{*inc}, inc.Maintenance)
+	m.localizeUpdates(sorted)
 	i := &sorted[0]
 	var incident any = m.spIncident(i)
 	if i.Maintenance {
@@ -44,7 +45,7 @@ func WebhookBody(snap *tocsin.StatusSnapshot, inc *tocsin.StatusIncident, unsubs
 	}
 	return json.Marshal(webhookBody{
 		Meta:     webhookMeta{Unsubscribe: unsubscribe, Documentation: WebhookDocumentation},
-		Page:     webhookPage{ID: m.page.PublicID, StatusIndicator: m.indicator, StatusDescription: tocsin.IndicatorDescription(m.indicator)},
+		Page:     webhookPage{ID: m.page.PublicID, StatusIndicator: m.indicator, StatusDescription: m.description()},
 		Incident: incident,
 	})
 }

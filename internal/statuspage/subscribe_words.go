@@ -12,6 +12,7 @@ import (
 type subscribeWords struct {
 	CheckInbox, CheckInboxText, CheckSpam                 string
 	NoEmail, BadEmail, BadComponent, TooMany, Unavailable string
+	TooLarge, BadForm                                     string
 	ConfirmTitle, ConfirmText, ConfirmButton              string
 	Confirmed, ConfirmedText                              string
 	BadLink, BadLinkText                                  string
@@ -26,30 +27,32 @@ func subscribeWordsFor(lang string) *subscribeWords {
 		return &subscribeWords{
 			CheckInbox:      "Consultez votre messagerie",
 			CheckInboxText:  "Sauf si {email} est déjà abonnée, elle va recevoir un message avec un lien pour confirmer l’abonnement. Rien d’autre ne lui est envoyé avant cette confirmation.",
-			CheckSpam:       "Rien après quelques minutes ? Regardez dans le dossier des indésirables.",
+			CheckSpam:       "Rien après quelques minutes\u00a0? Regardez dans le dossier des indésirables.",
 			NoEmail:         "Saisissez votre adresse e-mail.",
-			BadEmail:        "« {email} » n’est pas une adresse e-mail.",
-			BadComponent:    "Un composant choisi n’est plus sur la page : choisissez à nouveau. Rien n’a été enregistré.",
-			TooMany:         "Trop de demandes d’abonnement depuis votre réseau : réessayez dans une heure. Rien n’a été enregistré.",
-			Unavailable:     "Les abonnements ne peuvent pas être pris en ce moment ; rien n’a été modifié. Réessayez dans quelques minutes.",
+			BadEmail:        "«\u00a0{email}\u00a0» n’est pas une adresse e-mail.",
+			BadComponent:    "Un composant choisi n’est plus sur la page\u00a0: choisissez à nouveau. Rien n’a été enregistré.",
+			TooMany:         "Trop de demandes d’abonnement depuis votre réseau\u00a0: réessayez dans une heure. Rien n’a été enregistré.",
+			Unavailable:     "Les abonnements ne peuvent pas être pris en ce moment\u00a0; rien n’a été modifié. Réessayez dans quelques minutes.",
+			TooLarge:        "Le formulaire envoyé est trop long pour être lu\u00a0: une adresse e-mail et quelques composants suffisent. Rien n’a été enregistré.",
+			BadForm:         "Le formulaire envoyé n’a pas pu être lu. Rien n’a été enregistré\u00a0; réessayez depuis la page de statut.",
 			ConfirmTitle:    "Confirmez votre abonnement",
-			ConfirmText:     "{email} recevra un e-mail quand un incident de {page} est ouvert, mis à jour ou résolu, et avant une maintenance.",
+			ConfirmText:     "{email} recevra un e-mail quand un incident de la page «\u00a0{page}\u00a0» est ouvert, mis à jour ou résolu, et avant une maintenance.",
 			ConfirmButton:   "Confirmer mon abonnement",
 			Confirmed:       "Vous êtes abonné",
-			ConfirmedText:   "{email} recevra les mises à jour de {page}. Chaque e-mail contient un lien pour se désabonner.",
+			ConfirmedText:   "{email} recevra les mises à jour de la page «\u00a0{page}\u00a0». Chaque e-mail contient un lien pour se désabonner.",
 			BadLink:         "Ce lien ne fonctionne pas",
 			BadLinkText:     "Il a peut-être été tronqué, ou l’abonnement qu’il concernait a pris fin.",
 			Unsubscribe:     "Se désabonner",
-			UnsubscribeText: "Ne plus envoyer les mises à jour de {page} à {email} ?",
+			UnsubscribeText: "Ne plus envoyer les mises à jour de la page «\u00a0{page}\u00a0» à {email}\u00a0?",
 			// The button says what it does: a link scanner's GET changes nothing.
 			UnsubscribeButton:   "Me désabonner",
 			Unsubscribed:        "Vous êtes désabonné",
-			UnsubscribedText:    "{email} ne recevra plus d’e-mails de {page}.",
-			UnsubscribedWebhook: "Le webhook {email} ne recevra plus de messages de {page}.",
-			About:               "Sujets : {list}.",
+			UnsubscribedText:    "{email} ne recevra plus d’e-mails de la page «\u00a0{page}\u00a0».",
+			UnsubscribedWebhook: "Le webhook {email} ne recevra plus de messages de la page «\u00a0{page}\u00a0».",
+			About:               "Sujets\u00a0: {list}.",
 			WholePage:           "toute la page",
 			ResubscribeHint:     "Vous pouvez vous abonner à nouveau depuis la page de statut.",
-			ConfirmedWebhook:    "Ce webhook est abonné : il reçoit les mises à jour de {page}.",
+			ConfirmedWebhook:    "Ce webhook est abonné\u00a0: il reçoit les mises à jour de la page «\u00a0{page}\u00a0».",
 			ListSepar:           ", ",
 		}
 	}
@@ -62,6 +65,8 @@ func subscribeWordsFor(lang string) *subscribeWords {
 		BadComponent:        "A component you chose is no longer on the page: choose again. Nothing was saved.",
 		TooMany:             "Too many subscription requests from your network: try again in an hour. Nothing was saved.",
 		Unavailable:         "Subscriptions cannot be taken right now; nothing was changed. Try again in a few minutes.",
+		TooLarge:            "The form sent is too long to be read: an e-mail address and a few components are all it needs. Nothing was saved.",
+		BadForm:             "The form sent could not be read. Nothing was saved; try again from the status page.",
 		ConfirmTitle:        "Confirm your subscription",
 		ConfirmText:         "{email} will receive an e-mail when an incident on {page} is opened, updated or resolved, and before a maintenance.",
 		ConfirmButton:       "Confirm my subscription",

@@ -21,6 +21,13 @@ type words struct {
 	IncidentStatus  map[tocsin.IncidentStatus]string
 	Impact          map[tocsin.IncidentImpact]string
 
+	// DegradedOnly is the banner when degraded performance alone sets the
+	// indicator (Statuspage's "Partially Degraded Service").
+	DegradedOnly string
+	// Colon separates a label from its value: ": ", or " : " in French
+	// (a no-break space before the colon).
+	Colon string
+
 	Months      [12]string // long, for dates
 	MonthsShort [12]string // in times
 
@@ -94,6 +101,8 @@ func english() *words {
 			tocsin.IndicatorCritical:    "Major System Outage",
 			tocsin.IndicatorMaintenance: "Service Under Maintenance",
 		},
+		DegradedOnly: "Partially Degraded Service",
+		Colon:        ": ",
 		ComponentStatus: map[tocsin.ComponentStatus]string{
 			tocsin.ComponentOperational: "Operational",
 			tocsin.ComponentDegraded:    "Degraded performance",
@@ -184,6 +193,8 @@ func french() *words {
 			tocsin.IndicatorCritical:    "Panne majeure",
 			tocsin.IndicatorMaintenance: "Service en maintenance",
 		},
+		DegradedOnly: "Service partiellement dégradé",
+		Colon:        "\u00a0: ",
 		ComponentStatus: map[tocsin.ComponentStatus]string{
 			tocsin.ComponentOperational: "Opérationnel",
 			tocsin.ComponentDegraded:    "Performances dégradées",
@@ -251,8 +262,8 @@ func french() *words {
 		BadgeLabel:            "statut",
 		FeedTitle:             "{name} – historique",
 		FeedDescription:       "Incidents et maintenances de {name}, chaque mise à jour dès sa publication.",
-		ComponentChange:       "{name} : {old} → {new}",
-		DayOutage:             "{status} : {duration}",
+		ComponentChange:       "{name}\u00a0: {old} → {new}",
+		DayOutage:             "{status}\u00a0: {duration}",
 		MinutesShort:          "{n} min",
 		HoursShort:            "{h} h {m} min",
 		SkipToContent:         "Aller au contenu",
@@ -261,6 +272,50 @@ func french() *words {
 		DecimalSeparator:      ",",
 		PercentSign:           "\u202f%",
 		DateOrderDayFirst:     true,
+	}
+}
+
+// automatic is what a maintenance that moves by itself says when it starts
+// and ends, as the store writes it in the page's language; "" for other
+// statuses.
+func automatic(lang string, s tocsin.IncidentStatus) string {
+	fr := lang == "fr"
+	switch {
+	case s == tocsin.MaintenanceInProgress && fr:
+		return "La maintenance programmée est en cours. Nous donnerons des nouvelles si nécessaire."
+	case s == tocsin.MaintenanceInProgress:
+		return "The scheduled maintenance is in progress. We will provide updates as necessary."
+	case s == tocsin.MaintenanceCompleted && fr:
+		return "La maintenance programmée est terminée."
+	case s == tocsin.MaintenanceCompleted:
+		return "The scheduled maintenance has been completed."
+	}
+	return ""
+}
+
+// UpdateText is what an update says to a reader of lang ("en" or "fr"): its
+// body, except that the words Tocsin wrote itself when a maintenance moved
+// by itself (no author, the body exactly as written) are given in the
+// reader's language, whatever the page's language was then.
+func UpdateText(lang string, u *tocsin.StatusUpdate) string {
+	if u.AuthorID != 0 || u.AuthorName != "" {
+		return u.Body
+	}
+	for _, written := range []string{"en", "fr"} {
+		if t := automatic(written, u.Status); t != "" && u.Body == t {
+			return automatic(lang, u.Status)
+		}
+	}
+	return u.Body
+}
+
+// localizeUpdates gives the automatic updates of incidents (copies: see
+// sortedIncidents) in the page's language.
+func (m *model) localizeUpdates(list []tocsin.StatusIncident) {
+	for i := range list {
+		for k := range list[i].Updates {
+			list[i].Updates[k].Body = UpdateText(m.w.Lang, &list[i].Updates[k])
+		}
 	}
 }
 

@@ -76,7 +76,7 @@
     s.background = found.kind === "maintenance" ? colours.maintenance : (colours[item.impact] || colours.minor);
 
     var title = document.createElement("strong");
-    title.textContent = (found.kind === "maintenance" ? words.maintenance : words.incident) + ": " + item.name;
+    title.textContent = (found.kind === "maintenance" ? words.maintenance : words.incident) + words.colon + item.name;
     bar.appendChild(title);
 
     var latest = item.incident_updates && item.incident_updates[0];
