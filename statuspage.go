@@ -202,6 +202,9 @@ type StatusIncident struct {
 	ScheduledFor   time.Time
 	ScheduledUntil time.Time
 	AutoTransition bool
+	// Notify: subscribers are told when a maintenance moves by itself and
+	// reminded before it starts; chosen when it is scheduled.
+	Notify bool
 	// RemindedAt: subscribers were told the maintenance starts soon.
 	RemindedAt time.Time
 	// Postmortem is a short public post-mortem (Markdown) of a resolved incident.

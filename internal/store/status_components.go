@@ -158,6 +158,24 @@ func (tx *Tx) checkComponentLinks(ctx context.Context, c *tocsin.Component) erro
 	return nil
 }
 
+// componentServices lists the services linked to a component, in id order.
+func (tx *Tx) componentServices(ctx context.Context, id int64) ([]int64, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT service_id FROM status_component_services WHERE component_id = $1 ORDER BY service_id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("component services: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var sid int64
+		if err := rows.Scan(&sid); err != nil {
+			return nil, err
+		}
+		ids = append(ids, sid)
+	}
+	return ids, rows.Err()
+}
+
 func (tx *Tx) saveComponentServices(ctx context.Context, c *tocsin.Component) error {
 	if _, err := tx.exec(ctx, `DELETE FROM status_component_services WHERE component_id = $1`, c.ID); err != nil {
 		return fmt.Errorf("unlink services: %w", err)
@@ -270,6 +288,16 @@ func (db *DB) UpdateComponent(ctx context.Context, c *tocsin.Component, actorID 
 		if err != nil {
 			return fmt.Errorf("update component: %w", err)
 		}
+		oldServices, err := tx.componentServices(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		if (c.AutoApply && !old.AutoApply) || !slices.Equal(oldServices, c.ServiceIDs) {
+			// Following other alerts, or again: their next proposal applies.
+			if _, err := tx.exec(ctx, `UPDATE status_components SET auto_status = '' WHERE id = $1`, c.ID); err != nil {
+				return fmt.Errorf("forget applied proposal: %w", err)
+			}
+		}
 		if err := tx.saveComponentServices(ctx, c); err != nil {
 			return err
 		}
@@ -338,7 +366,8 @@ func (tx *Tx) setComponentStatusFor(ctx context.Context, c *tocsin.Component, s 
 		return false, nil
 	}
 	// Conditional on the status read: the event and span say what it was.
-	res, err := tx.exec(ctx, `UPDATE status_components SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4`, s, ms(now), c.ID, c.Status)
+	res, err := tx.exec(ctx, `UPDATE status_components SET status = $1, updated_at = $2, status_incident_id = $3 WHERE id = $4 AND status = $5`,
+		s, ms(now), nullID(incidentID), c.ID, c.Status)
 	if err != nil {
 		return false, fmt.Errorf("set component status: %w", err)
 	}
@@ -397,7 +426,7 @@ func (tx *Tx) refreshGroup(ctx context.Context, groupID int64, now time.Time) er
 		return err
 	}
 	s := tocsin.GroupStatus(children)
-	res, err := tx.exec(ctx, `UPDATE status_components SET status = $1 WHERE id = $2 AND status <> $1`, s, groupID)
+	res, err := tx.exec(ctx, `UPDATE status_components SET status = $1, updated_at = $2 WHERE id = $3 AND status <> $1`, s, ms(now), groupID)
 	if err != nil {
 		return fmt.Errorf("set group status: %w", err)
 	}

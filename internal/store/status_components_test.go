@@ -110,6 +110,10 @@ func TestStatusComponents(t *testing.T) {
 		if err := db.SetComponentStatus(ctx, rest.ID, tocsin.ComponentMajor, sam.ID, t0.Add(time.Hour)); err != nil {
 			t.Fatal(err)
 		}
+		// The group's own updated_at moves with its status.
+		if g, _ := db.Component(ctx, api.ID); g.Status != tocsin.ComponentMajor || !g.UpdatedAt.Equal(t0.Add(time.Hour)) {
+			t.Fatalf("group after its component's outage: %s, updated %s", g.Status, g.UpdatedAt)
+		}
 		web.GroupID, web.Name, web.Status = api.ID, "Web site", tocsin.ComponentPartial
 		if err := db.UpdateComponent(ctx, web, sam.ID, t0.Add(2*time.Hour)); err != nil {
 			t.Fatal(err)

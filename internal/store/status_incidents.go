@@ -21,14 +21,14 @@ type StatusIncidentFilter struct {
 // closedSQL holds when an incident or maintenance is over (IncidentStatus.Closed).
 const closedSQL = `i.status IN ('resolved', 'postmortem', 'completed')`
 
-const incidentColumns = `i.id, i.public_id, i.name, i.status, i.impact, i.maintenance, i.scheduled_for, i.scheduled_until, i.auto_transition, i.reminded_at, i.postmortem,
+const incidentColumns = `i.id, i.public_id, i.name, i.status, i.impact, i.maintenance, i.scheduled_for, i.scheduled_until, i.auto_transition, i.notify, i.reminded_at, i.postmortem,
 	i.created_at, i.updated_at, i.started_at, i.monitoring_at, i.resolved_at, i.postmortem_at, COALESCE(i.created_by, 0), COALESCE(u.name, '')`
 const incidentFrom = ` FROM status_incidents i LEFT JOIN users u ON u.id = i.created_by`
 
 func scanIncident(row interface{ Scan(...any) error }) (*tocsin.StatusIncident, error) {
 	var i tocsin.StatusIncident
 	var sFor, sUntil, reminded, created, updated, started, monitoring, resolved, postmortem int64
-	if err := row.Scan(&i.ID, &i.PublicID, &i.Name, &i.Status, &i.Impact, &i.Maintenance, &sFor, &sUntil, &i.AutoTransition, &reminded, &i.Postmortem,
+	if err := row.Scan(&i.ID, &i.PublicID, &i.Name, &i.Status, &i.Impact, &i.Maintenance, &sFor, &sUntil, &i.AutoTransition, &i.Notify, &reminded, &i.Postmortem,
 		&created, &updated, &started, &monitoring, &resolved, &postmortem, &i.CreatedBy, &i.CreatedByName); err != nil {
 		return nil, err
 	}
@@ -313,7 +313,9 @@ func (tx *Tx) insertUpdate(ctx context.Context, u *tocsin.StatusUpdate, actorID 
 // CreateStatusIncident opens a public incident, or schedules a maintenance,
 // with its first update: the update's component changes are applied (a group
 // stands for its components) and subscribers are told when first.Notify —
-// all in one transaction. inc and first hold them as stored afterwards.
+// all in one transaction. A maintenance's window must not have ended; its
+// Notify says whether its automatic moves and reminder tell subscribers.
+// inc and first hold them as stored afterwards.
 func (db *DB) CreateStatusIncident(ctx context.Context, inc *tocsin.StatusIncident, first *tocsin.StatusUpdate, actorID int64, now time.Time) error {
 	if first == nil {
 		return tocsin.Errorf(tocsin.EINVALID, "An incident needs a first update.")
@@ -337,6 +339,13 @@ func (db *DB) CreateStatusIncident(ctx context.Context, inc *tocsin.StatusIncide
 	}
 	now = now.UTC().Truncate(time.Millisecond)
 	inc.ScheduledFor, inc.ScheduledUntil = inc.ScheduledFor.UTC().Truncate(time.Millisecond), inc.ScheduledUntil.UTC().Truncate(time.Millisecond)
+	if inc.Maintenance {
+		if err := windowAhead(inc, now); err != nil {
+			return err
+		}
+	} else {
+		inc.Notify = false // an incident's messages are its updates'
+	}
 	return db.InTx(ctx, func(tx *Tx) error {
 		name, err := tx.actorName(ctx, actorID)
 		if err != nil {
@@ -360,10 +369,10 @@ func (db *DB) CreateStatusIncident(ctx context.Context, inc *tocsin.StatusIncide
 		if inc.Maintenance {
 			inc.Impact = tocsin.ImpactMaintenance
 		}
-		inc.ID, err = tx.insertID(ctx, `INSERT INTO status_incidents (public_id, name, status, impact, maintenance, scheduled_for, scheduled_until, auto_transition, postmortem,
+		inc.ID, err = tx.insertID(ctx, `INSERT INTO status_incidents (public_id, name, status, impact, maintenance, scheduled_for, scheduled_until, auto_transition, notify, postmortem,
 			created_at, updated_at, started_at, monitoring_at, resolved_at, postmortem_at, created_by)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, $13, $14, $15)`,
-			inc.PublicID, inc.Name, inc.Status, inc.Impact, inc.Maintenance, ms(inc.ScheduledFor), ms(inc.ScheduledUntil), inc.AutoTransition, inc.Postmortem,
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15, $16)`,
+			inc.PublicID, inc.Name, inc.Status, inc.Impact, inc.Maintenance, ms(inc.ScheduledFor), ms(inc.ScheduledUntil), inc.AutoTransition, inc.Notify, inc.Postmortem,
 			ms(now), ms(inc.StartedAt), ms(inc.MonitoringAt), ms(inc.ResolvedAt), ms(inc.PostmortemAt), nullID(actorID))
 		if err != nil {
 			return fmt.Errorf("create status incident: %w", err)
@@ -393,6 +402,16 @@ func (db *DB) CreateStatusIncident(ctx context.Context, inc *tocsin.StatusIncide
 		}
 		return tx.bump(ctx, CounterStatus)
 	})
+}
+
+// windowAhead refuses a maintenance window that has already ended: the
+// maintenance would complete at once, telling subscribers of work long done.
+func windowAhead(inc *tocsin.StatusIncident, now time.Time) error {
+	if inc.ScheduledUntil.After(now) {
+		return nil
+	}
+	return tocsin.Errorf(tocsin.EINVALID, "This maintenance's window has already ended (it ends %s, it is now %s): give an end still to come.",
+		inc.ScheduledUntil.Format("2006-01-02 15:04 MST"), now.Format("2006-01-02 15:04 MST"))
 }
 
 // affectedIDs is the picked components plus the ones the changes touch.
@@ -582,8 +601,9 @@ func (tx *Tx) restoreChanges(ctx context.Context, inc *tocsin.StatusIncident) ([
 
 // EditStatusIncident changes what was published about an incident or
 // maintenance: title, impact, affected components, post-mortem (once it is
-// resolved), a maintenance's window and whether it moves by itself. Its
-// status moves only through updates. inc holds it as stored afterwards.
+// resolved), a maintenance's window (not to one already ended, unless it is
+// completed) and whether it moves by itself. Its status moves only through
+// updates; its Notify stays as scheduled. inc holds it as stored afterwards.
 func (db *DB) EditStatusIncident(ctx context.Context, inc *tocsin.StatusIncident, actorID int64, now time.Time) error {
 	now = now.UTC().Truncate(time.Millisecond)
 	return db.InTx(ctx, func(tx *Tx) error {
@@ -599,6 +619,13 @@ func (db *DB) EditStatusIncident(ctx context.Context, inc *tocsin.StatusIncident
 		}
 		if err := next.Validate(); err != nil {
 			return err
+		}
+		moved := !next.ScheduledFor.Equal(old.ScheduledFor) || !next.ScheduledUntil.Equal(old.ScheduledUntil)
+		if old.Maintenance && moved && !old.Status.Closed() {
+			// A completed one's window may be corrected to what happened.
+			if err := windowAhead(&next, now); err != nil {
+				return err
+			}
 		}
 		if next.Postmortem != "" && !next.Status.Closed() {
 			return tocsin.Errorf(tocsin.EINVALID, "A post-mortem is published once the incident is resolved.")

@@ -25,8 +25,11 @@ var maintenanceWords = map[string]map[tocsin.IncidentStatus]string{
 // under maintenance; in_progress (or verifying) → completed at
 // ScheduledUntil, its components back to operational unless changed
 // meanwhile; one whose whole window passed unseen straight to completed.
-// Each move posts an update subscribers are told about. It also reminds
-// subscribers remindBefore a maintenance starts (0: no reminders). It
+// Each move posts an update, which subscribers are told about when the
+// maintenance's Notify is set. Such a maintenance also reminds subscribers
+// remindBefore it starts (0: no reminders) — unless they heard of it less
+// than remindBefore before its start (it was scheduled, or an update told
+// them, that late): two messages minutes apart say nothing more. It
 // returns how many moves and reminders it made. Calling it again, or from
 // two engines at once, does nothing more.
 func (db *DB) AdvanceMaintenances(ctx context.Context, now time.Time, remindBefore time.Duration) (int, error) {
@@ -55,8 +58,10 @@ func (db *DB) AdvanceMaintenances(ctx context.Context, now time.Time, remindBefo
 	if remindBefore <= 0 {
 		return done, nil
 	}
-	soon, err := db.ids(ctx, `SELECT i.id FROM status_incidents i WHERE i.maintenance AND i.status = 'scheduled' AND i.reminded_at = 0
-		AND i.scheduled_for > $1 AND i.scheduled_for <= $2 ORDER BY i.scheduled_for, i.id LIMIT 200`, ms(now), ms(now.Add(remindBefore)))
+	soon, err := db.ids(ctx, `SELECT i.id FROM status_incidents i WHERE i.maintenance AND i.notify AND i.status = 'scheduled' AND i.reminded_at = 0
+		AND i.scheduled_for > $1 AND i.scheduled_for <= $2 AND i.created_at < i.scheduled_for - $3
+		AND NOT EXISTS (SELECT 1 FROM status_updates u WHERE u.incident_id = i.id AND u.notify AND u.created_at >= i.scheduled_for - $3)
+		ORDER BY i.scheduled_for, i.id LIMIT 200`, ms(now), ms(now.Add(remindBefore)), remindBefore.Milliseconds())
 	if err != nil {
 		return done, fmt.Errorf("maintenances to remind: %w", err)
 	}
@@ -110,7 +115,7 @@ func (tx *Tx) advanceMaintenance(ctx context.Context, id int64, now time.Time) (
 	if words == nil {
 		words = maintenanceWords["en"]
 	}
-	u := &tocsin.StatusUpdate{Status: tocsin.MaintenanceCompleted, Notify: true}
+	u := &tocsin.StatusUpdate{Status: tocsin.MaintenanceCompleted, Notify: inc.Notify}
 	action := "maintenance.completed"
 	if inc.Status == tocsin.MaintenanceScheduled && now.Before(inc.ScheduledUntil) {
 		u.Status, action = tocsin.MaintenanceInProgress, "maintenance.started"

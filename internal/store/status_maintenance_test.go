@@ -40,11 +40,11 @@ func TestStatusMaintenanceMovesByItself(t *testing.T) {
 			t.Fatal(err)
 		}
 		start, end := t0.Add(2*time.Hour), t0.Add(4*time.Hour)
-		m := &tocsin.StatusIncident{Name: "Database upgrade", Maintenance: true, AutoTransition: true, ScheduledFor: start, ScheduledUntil: end, ComponentIDs: []int64{rest.ID, web.ID}}
+		m := &tocsin.StatusIncident{Name: "Database upgrade", Maintenance: true, AutoTransition: true, Notify: true, ScheduledFor: start, ScheduledUntil: end, ComponentIDs: []int64{rest.ID, web.ID}}
 		if err := db.CreateStatusIncident(ctx, m, &tocsin.StatusUpdate{Body: "Planned upgrade."}, sam.ID, t0); err != nil {
 			t.Fatal(err)
 		}
-		manual := &tocsin.StatusIncident{Name: "Manual one", Maintenance: true, ScheduledFor: start, ScheduledUntil: end, ComponentIDs: []int64{gql.ID}}
+		manual := &tocsin.StatusIncident{Name: "Manual one", Maintenance: true, Notify: true, ScheduledFor: start, ScheduledUntil: end, ComponentIDs: []int64{gql.ID}}
 		if err := db.CreateStatusIncident(ctx, manual, &tocsin.StatusUpdate{Body: "Moved by hand."}, sam.ID, t0); err != nil {
 			t.Fatal(err)
 		}
@@ -170,7 +170,7 @@ func TestStatusMaintenanceTwoEngines(t *testing.T) {
 		if err := dbs[0].Subscribe(ctx, sub, t0); err != nil {
 			t.Fatal(err)
 		}
-		m := &tocsin.StatusIncident{Name: "Upgrade", Maintenance: true, AutoTransition: true, ScheduledFor: t0.Add(time.Hour), ScheduledUntil: t0.Add(2 * time.Hour), ComponentIDs: []int64{rest.ID}}
+		m := &tocsin.StatusIncident{Name: "Upgrade", Maintenance: true, AutoTransition: true, Notify: true, ScheduledFor: t0.Add(time.Hour), ScheduledUntil: t0.Add(2 * time.Hour), ComponentIDs: []int64{rest.ID}}
 		if err := dbs[0].CreateStatusIncident(ctx, m, &tocsin.StatusUpdate{Body: "Planned."}, 0, t0); err != nil {
 			t.Fatal(err)
 		}
@@ -196,6 +196,128 @@ func TestStatusMaintenanceTwoEngines(t *testing.T) {
 		got, _ := dbs[1].StatusIncident(ctx, m.ID)
 		if got.Status != tocsin.MaintenanceInProgress || len(got.Updates) != 2 || len(subscriberMessages(t, dbs[1])) != 1 {
 			t.Fatalf("after two engines: %s, %d updates, %d messages", got.Status, len(got.Updates), len(subscriberMessages(t, dbs[1])))
+		}
+	})
+}
+
+// A maintenance scheduled without telling subscribers moves by itself
+// without telling them either, and is never reminded of; one whose window
+// has already ended is refused, as is moving an open one's window into the
+// past.
+func TestStatusMaintenanceNotifyChoice(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		db := testkit.OpenDB(t, engine)
+		sam := statusMember(t, db)
+		_, rest, gql, _ := statusComponents(t, db)
+		if err := db.Subscribe(ctx, &tocsin.Subscriber{Kind: tocsin.SubscriberWebhook, Address: "https://hooks.example.com/quiet"}, t0); err != nil {
+			t.Fatal(err)
+		}
+
+		past := &tocsin.StatusIncident{Name: "Last night", Maintenance: true, AutoTransition: true, Notify: true,
+			ScheduledFor: t0.Add(-3 * time.Hour), ScheduledUntil: t0.Add(-time.Hour), ComponentIDs: []int64{rest.ID}}
+		err := db.CreateStatusIncident(ctx, past, &tocsin.StatusUpdate{Body: "Done already."}, sam.ID, t0)
+		wantCode(t, err, tocsin.EINVALID, "window has already ended")
+		if n := countIncidents(t, db); n != 0 {
+			t.Fatalf("%d incidents after a refused maintenance", n)
+		}
+
+		start, end := t0.Add(2*time.Hour), t0.Add(3*time.Hour)
+		quiet := &tocsin.StatusIncident{Name: "Quiet upgrade", Maintenance: true, AutoTransition: true,
+			ScheduledFor: start, ScheduledUntil: end, ComponentIDs: []int64{rest.ID}}
+		if err := db.CreateStatusIncident(ctx, quiet, &tocsin.StatusUpdate{Body: "Planned."}, sam.ID, t0); err != nil {
+			t.Fatal(err)
+		}
+		told := &tocsin.StatusIncident{Name: "Told upgrade", Maintenance: true, AutoTransition: true, Notify: true,
+			ScheduledFor: start, ScheduledUntil: end, ComponentIDs: []int64{gql.ID}}
+		if err := db.CreateStatusIncident(ctx, told, &tocsin.StatusUpdate{Body: "Planned."}, sam.ID, t0); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := db.StatusIncident(ctx, quiet.ID); got.Notify {
+			t.Fatal("the quiet maintenance reads as notifying")
+		}
+		if got, _ := db.StatusIncident(ctx, told.ID); !got.Notify {
+			t.Fatal("the told maintenance reads as quiet")
+		}
+
+		// Its window moved into the past while it is still scheduled: refused.
+		edit := *quiet
+		edit.ScheduledFor, edit.ScheduledUntil = t0.Add(-2*time.Hour), t0.Add(-time.Hour)
+		wantCode(t, db.EditStatusIncident(ctx, &edit, sam.ID, t0), tocsin.EINVALID, "window has already ended")
+
+		advance(t, db, start.Add(-30*time.Minute), time.Hour)
+		advance(t, db, start, time.Hour)
+		advance(t, db, end, time.Hour)
+		for _, m := range []*tocsin.StatusIncident{quiet, told} {
+			got, _ := db.StatusIncident(ctx, m.ID)
+			if got.Status != tocsin.MaintenanceCompleted || len(got.Updates) != 3 || got.Updates[0].Notify != m.Notify || got.Updates[1].Notify != m.Notify {
+				t.Fatalf("%s after its window: %s, %d updates, notify %t/%t", m.Name, got.Status, len(got.Updates), got.Updates[0].Notify, got.Updates[1].Notify)
+			}
+		}
+		var refs []string
+		for _, msg := range subscriberMessages(t, db) {
+			refs = append(refs, msg.Ref)
+		}
+		got, _ := db.StatusIncident(ctx, told.ID)
+		if want := fmt.Sprintf("[remind:%d update:%d update:%d]", told.ID, got.Updates[1].ID, got.Updates[0].ID); fmt.Sprint(refs) != want {
+			t.Fatalf("subscribers told %v, want %s (nothing about the quiet one)", refs, want)
+		}
+
+		// Completed: its window may be corrected to what happened.
+		edit = *told
+		edit.ScheduledFor, edit.ScheduledUntil = start.Add(-10*time.Minute), end.Add(-10*time.Minute)
+		if err := db.EditStatusIncident(ctx, &edit, sam.ID, end.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if !edit.Notify {
+			t.Fatal("an edit lost the notify choice")
+		}
+	})
+}
+
+// No reminder for a maintenance subscribers heard of within the reminder
+// window: scheduled, or announced again, less than an hour before it starts.
+func TestStatusMaintenanceNoLateReminder(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		db := testkit.OpenDB(t, engine)
+		sam := statusMember(t, db)
+		_, rest, _, _ := statusComponents(t, db)
+		if err := db.Subscribe(ctx, &tocsin.Subscriber{Kind: tocsin.SubscriberWebhook, Address: "https://hooks.example.com/late"}, t0); err != nil {
+			t.Fatal(err)
+		}
+		start := t0.Add(3 * time.Hour)
+		schedule := func(name string, at time.Time, announce bool) *tocsin.StatusIncident {
+			m := &tocsin.StatusIncident{Name: name, Maintenance: true, AutoTransition: true, Notify: true,
+				ScheduledFor: start, ScheduledUntil: start.Add(time.Hour), ComponentIDs: []int64{rest.ID}}
+			if err := db.CreateStatusIncident(ctx, m, &tocsin.StatusUpdate{Body: "Planned.", Notify: announce}, sam.ID, at); err != nil {
+				t.Fatal(err)
+			}
+			return m
+		}
+		early := schedule("Early", t0, true)
+		announced := schedule("Announced again", t0, true)
+		late := schedule("Late", start.Add(-40*time.Minute), true)
+		quietLate := schedule("Late, not announced", start.Add(-45*time.Minute), false)
+		again := &tocsin.StatusUpdate{Body: "Still on, in 35 minutes.", Notify: true}
+		if err := db.PostStatusUpdate(ctx, announced.ID, again, sam.ID, start.Add(-35*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		// A quiet update does not count as telling them.
+		if err := db.PostStatusUpdate(ctx, early.ID, &tocsin.StatusUpdate{Body: "Typo fixed."}, sam.ID, start.Add(-35*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if n := advance(t, db, start.Add(-30*time.Minute), time.Hour); n != 1 {
+			t.Fatalf("%d reminders, want 1", n)
+		}
+		var reminded []string
+		for _, msg := range subscriberMessages(t, db) {
+			if strings.HasPrefix(msg.Ref, "remind:") {
+				reminded = append(reminded, msg.Ref)
+			}
+		}
+		if want := fmt.Sprintf("[remind:%d]", early.ID); fmt.Sprint(reminded) != want {
+			t.Fatalf("reminded %v, want %s only (not %d, %d, %d)", reminded, want, announced.ID, late.ID, quietLate.ID)
 		}
 	})
 }

@@ -35,6 +35,22 @@ func proposedStatus(p tocsin.Priority) tocsin.ComponentStatus {
 // alerts (kept by a rule without paging anyone) propose nothing, and a
 // component under maintenance is left to its maintenance.
 func (db *DB) ComponentProposals(ctx context.Context) ([]ComponentProposal, error) {
+	all, err := db.allProposals(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []ComponentProposal
+	for _, p := range all {
+		if p.Proposed != p.Component.Status {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// allProposals is ComponentProposals including the components whose status
+// is already the proposed one.
+func (db *DB) allProposals(ctx context.Context) ([]ComponentProposal, error) {
 	components, err := db.Components(ctx)
 	if err != nil {
 		return nil, err
@@ -78,19 +94,21 @@ func (db *DB) ComponentProposals(ctx context.Context) ([]ComponentProposal, erro
 		if o := byComponent[c.ID]; o != nil {
 			p.Proposed, p.AlertIDs = o.worst, o.ids
 		}
-		if p.Proposed != c.Status {
-			out = append(out, p)
-		}
+		out = append(out, p)
 	}
 	return out, nil
 }
 
 // ApplyComponentProposals applies the proposals of the components that take
 // them without a person (AutoApply), as Tocsin (actor 0); each event says
-// which alerts. A component changed since the proposal was read is left for
-// the next call. It returns how many components moved.
+// which alerts. A proposal applies once, when it changes: a status a person
+// set afterwards stays until the alerts propose something else. A component
+// whose status an open incident or maintenance set is left to it (the
+// proposal applies once that is closed, if it changed meanwhile). A
+// component changed since the proposal was read is left for the next call.
+// It returns how many components moved.
 func (db *DB) ApplyComponentProposals(ctx context.Context, now time.Time) (int, error) {
-	proposals, err := db.ComponentProposals(ctx)
+	proposals, err := db.allProposals(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -109,7 +127,25 @@ func (db *DB) ApplyComponentProposals(ctx context.Context, now time.Time) (int, 
 			if err != nil {
 				return err
 			}
-			if c.Status != p.Component.Status {
+			if c.Status != p.Component.Status || !c.AutoApply {
+				continue
+			}
+			var last string
+			var held int
+			err = tx.queryRow(ctx, `SELECT c.auto_status, (SELECT COUNT(*) FROM status_incidents i WHERE i.id = c.status_incident_id AND NOT (`+closedSQL+`))
+				FROM status_components c WHERE c.id = $1`, c.ID).Scan(&last, &held)
+			if err != nil {
+				return fmt.Errorf("last applied proposal: %w", err)
+			}
+			if last == string(p.Proposed) || held > 0 {
+				continue
+			}
+			// Claimed first, conditionally: a second engine applies nothing.
+			res, err := tx.exec(ctx, `UPDATE status_components SET auto_status = $1 WHERE id = $2 AND auto_status = $3`, p.Proposed, c.ID, last)
+			if err != nil {
+				return fmt.Errorf("record applied proposal: %w", err)
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
 				continue
 			}
 			why := "no open alert on its services any more"
@@ -120,10 +156,13 @@ func (db *DB) ApplyComponentProposals(ctx context.Context, now time.Time) (int, 
 				}
 				why = "open alerts " + strings.Join(refs, ", ")
 			}
-			if _, err := tx.setComponentStatus(ctx, c, p.Proposed, 0, why, now); err != nil {
+			changed, err := tx.setComponentStatus(ctx, c, p.Proposed, 0, why, now)
+			if err != nil {
 				return err
 			}
-			applied++
+			if changed {
+				applied++
+			}
 		}
 		if applied == 0 {
 			return nil

@@ -107,3 +107,74 @@ func TestStatusComponentProposals(t *testing.T) {
 		}
 	})
 }
+
+// A proposal applies once, when it changes: a person's status stays until
+// the alerts propose something else, and a component an open incident set
+// is left to it.
+func TestStatusAutoApplyLeavesPeopleAlone(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		db := testkit.OpenDB(t, engine)
+		sam := statusMember(t, db)
+		integ := fixture(t, db)
+		pay := createComponent(t, db, &tocsin.Component{Name: "Payments", ServiceIDs: []int64{integ.ServiceID}, AutoApply: true}, 0, t0)
+		at := t0
+		step := func(want tocsin.ComponentStatus, what string) {
+			t.Helper()
+			at = at.Add(time.Minute)
+			if _, err := db.ApplyComponentProposals(ctx, at); err != nil {
+				t.Fatal(err)
+			}
+			if got := componentStatus(t, db, pay.ID); got != want {
+				t.Fatalf("%s: Payments is %s, want %s", what, got, want)
+			}
+		}
+
+		apply(t, db, integ, at, prioritised("errors", tocsin.P2))
+		step(tocsin.ComponentPartial, "a P2 alert")
+		if err := db.SetComponentStatus(ctx, pay.ID, tocsin.ComponentMajor, sam.ID, at); err != nil {
+			t.Fatal(err)
+		}
+		step(tocsin.ComponentMajor, "a member set major outage")
+		step(tocsin.ComponentMajor, "a member set major outage, a cycle later")
+		if err := db.SetComponentStatus(ctx, pay.ID, tocsin.ComponentOperational, sam.ID, at); err != nil {
+			t.Fatal(err)
+		}
+		step(tocsin.ComponentOperational, "a member set operational")
+		apply(t, db, integ, at, prioritised("down", tocsin.P1))
+		step(tocsin.ComponentMajor, "a P1 alert: a new proposal")
+
+		// An open incident sets it degraded; the P1 resolves (proposal:
+		// partial) while the incident is open: left to the incident.
+		inc := &tocsin.StatusIncident{Name: "Slow payments"}
+		first := &tocsin.StatusUpdate{Body: "Slower than usual.", Changes: []tocsin.ComponentChange{{ComponentID: pay.ID, New: tocsin.ComponentDegraded}}}
+		if err := db.CreateStatusIncident(ctx, inc, first, sam.ID, at); err != nil {
+			t.Fatal(err)
+		}
+		apply(t, db, integ, at, event(tocsin.ActionResolve, "down", ""))
+		step(tocsin.ComponentDegraded, "an open incident set it")
+		// Resolved, Payments back to operational: the proposal, changed
+		// meanwhile, applies.
+		if err := db.PostStatusUpdate(ctx, inc.ID, &tocsin.StatusUpdate{Status: tocsin.IncidentResolved, Body: "Fine now."}, sam.ID, at); err != nil {
+			t.Fatal(err)
+		}
+		step(tocsin.ComponentPartial, "incident resolved, the proposal changed meanwhile")
+
+		// Following alerts again after a pause: the current proposal applies.
+		c, _ := db.Component(ctx, pay.ID)
+		c.AutoApply = false
+		if err := db.UpdateComponent(ctx, c, sam.ID, at); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SetComponentStatus(ctx, pay.ID, tocsin.ComponentOperational, sam.ID, at); err != nil {
+			t.Fatal(err)
+		}
+		step(tocsin.ComponentOperational, "not applying automatically")
+		c, _ = db.Component(ctx, pay.ID)
+		c.AutoApply = true
+		if err := db.UpdateComponent(ctx, c, sam.ID, at); err != nil {
+			t.Fatal(err)
+		}
+		step(tocsin.ComponentPartial, "applying automatically again")
+	})
+}

@@ -32,6 +32,14 @@ CREATE TABLE status_components (
     showcase              INTEGER NOT NULL DEFAULT 1,
     start_date            INTEGER NOT NULL DEFAULT 0,
     auto_apply            INTEGER NOT NULL DEFAULT 0,
+    -- The proposal last applied without a person: a proposal applies only when
+    -- it changes, so a person's status change is not undone.
+    auto_status           TEXT NOT NULL DEFAULT '',
+    -- The public incident or maintenance whose update set the status last;
+    -- NULL: a person or Tocsin did. While that incident is open, proposals
+    -- leave the component alone. No foreign key: status_incidents comes
+    -- later, and a deleted incident's id is never reused.
+    status_incident_id    INTEGER,
     created_at            INTEGER NOT NULL,
     updated_at            INTEGER NOT NULL
 );
@@ -66,6 +74,8 @@ CREATE TABLE status_incidents (
     scheduled_for   INTEGER NOT NULL DEFAULT 0,
     scheduled_until INTEGER NOT NULL DEFAULT 0,
     auto_transition INTEGER NOT NULL DEFAULT 0,
+    -- A maintenance's automatic moves and reminder tell subscribers only when set.
+    notify          INTEGER NOT NULL DEFAULT 0,
     reminded_at     INTEGER NOT NULL DEFAULT 0,
     postmortem      TEXT NOT NULL DEFAULT '',
     created_at      INTEGER NOT NULL,
