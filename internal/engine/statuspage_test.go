@@ -453,7 +453,7 @@ func TestStatusMaintenanceTold(t *testing.T) {
 		r.subscribe("bob@example.com", dash)
 		start := r.clock.Now().Add(3 * time.Hour)
 		m := &tocsin.StatusIncident{Name: "Mise à niveau de la base", Maintenance: true, ScheduledFor: start, ScheduledUntil: start.Add(time.Hour),
-			AutoTransition: true, ComponentIDs: []int64{api.ID}}
+			AutoTransition: true, Notify: true, ComponentIDs: []int64{api.ID}}
 		if err := r.db.CreateStatusIncident(r.ctx, m, &tocsin.StatusUpdate{Body: "Nous mettons la base à niveau."}, 0, r.clock.Now()); err != nil {
 			t.Fatal(err)
 		}
