@@ -25,17 +25,7 @@ func (b *Bundle) WriteDir(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("status export: %w", err)
 	}
-	paths := b.Paths()
-	slices.SortStableFunc(paths, func(x, y string) int {
-		switch {
-		case x == "index.html":
-			return 1
-		case y == "index.html":
-			return -1
-		}
-		return 0
-	})
-	for _, p := range paths {
+	for _, p := range b.writeOrder() {
 		if err := writeAtomic(dir, p, b.files[p].Body); err != nil {
 			return err
 		}
@@ -57,6 +47,22 @@ func (b *Bundle) WriteDir(dir string) error {
 		}
 	}
 	return nil
+}
+
+// writeOrder is the bundle's paths with index.html last, for a folder and a
+// bucket alike: every page the index links to is there before it.
+func (b *Bundle) writeOrder() []string {
+	paths := b.Paths()
+	slices.SortStableFunc(paths, func(x, y string) int {
+		switch {
+		case x == "index.html":
+			return 1
+		case y == "index.html":
+			return -1
+		}
+		return 0
+	})
+	return paths
 }
 
 func writeAtomic(dir, p string, body []byte) error {

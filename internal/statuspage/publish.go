@@ -141,19 +141,8 @@ func (p *Publisher) publishS3(ctx context.Context, b *Bundle, sums map[string]st
 		p.bucket = parseBucketManifest(raw)
 		p.bucketRead = true
 	}
-	// index.html last, as in a folder: every page it links to is there first.
-	paths := b.Paths()
-	slices.SortStableFunc(paths, func(x, y string) int {
-		switch {
-		case x == "index.html":
-			return 1
-		case y == "index.html":
-			return -1
-		}
-		return 0
-	})
 	sent := 0
-	for _, path := range paths {
+	for _, path := range b.writeOrder() {
 		if p.bucket[path] == sums[path] {
 			continue
 		}

@@ -261,24 +261,30 @@ func token(r *http.Request) (string, bool) {
 	return t, true
 }
 
-// subscriber finds a link's subscriber; ok is false once it answered (a 404
-// page for a bad link, or a failure).
-func (h *subscriptions) subscriber(w http.ResponseWriter, r *http.Request, v *subscriptionView) (*tocsin.Subscriber, bool) {
+// linked starts the page of an e-mail's link and hands the link's token to
+// act (a look-up, a confirmation, an unsubscription); ok is false once it
+// answered (before the page's first render, a bad link, or a failure).
+func (h *subscriptions) linked(w http.ResponseWriter, r *http.Request, act func(ctx context.Context, token string) (*tocsin.Subscriber, error)) (*subscriptionView, *model, *tocsin.Subscriber, bool) {
+	v, m := h.view(1, "")
+	if v == nil {
+		starting(w)
+		return nil, nil, nil, false
+	}
 	t, ok := token(r)
 	if !ok {
 		h.badLink(w, v)
-		return nil, false
+		return nil, nil, nil, false
 	}
-	sub, err := h.opts.Store.SubscriberByToken(r.Context(), t)
+	sub, err := act(r.Context(), t)
 	if tocsin.ErrorCode(err) == tocsin.ENOTFOUND {
 		h.badLink(w, v)
-		return nil, false
+		return nil, nil, nil, false
 	}
 	if err != nil {
 		h.unavailable(w, v, err)
-		return nil, false
+		return nil, nil, nil, false
 	}
-	return sub, true
+	return v, m, sub, true
 }
 
 func (h *subscriptions) badLink(w http.ResponseWriter, v *subscriptionView) {
@@ -316,12 +322,7 @@ func shownAddress(sub *tocsin.Subscriber) string {
 }
 
 func (h *subscriptions) showConfirm(w http.ResponseWriter, r *http.Request) {
-	v, m := h.view(1, "")
-	if v == nil {
-		starting(w)
-		return
-	}
-	sub, ok := h.subscriber(w, r, v)
+	v, m, sub, ok := h.linked(w, r, h.opts.Store.SubscriberByToken)
 	if !ok {
 		return
 	}
@@ -336,26 +337,12 @@ func (h *subscriptions) showConfirm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *subscriptions) confirm(w http.ResponseWriter, r *http.Request) {
-	v, m := h.view(1, "")
-	if v == nil {
-		starting(w)
-		return
+	v, m, sub, ok := h.linked(w, r, func(ctx context.Context, t string) (*tocsin.Subscriber, error) {
+		return h.opts.Store.ConfirmSubscriber(ctx, t, h.srv.cfg.Now())
+	})
+	if ok {
+		h.confirmed(w, v, m, sub)
 	}
-	t, ok := token(r)
-	if !ok {
-		h.badLink(w, v)
-		return
-	}
-	sub, err := h.opts.Store.ConfirmSubscriber(r.Context(), t, h.srv.cfg.Now())
-	if tocsin.ErrorCode(err) == tocsin.ENOTFOUND {
-		h.badLink(w, v)
-		return
-	}
-	if err != nil {
-		h.unavailable(w, v, err)
-		return
-	}
-	h.confirmed(w, v, m, sub)
 }
 
 func (h *subscriptions) confirmed(w http.ResponseWriter, v *subscriptionView, m *model, sub *tocsin.Subscriber) {
@@ -369,12 +356,7 @@ func (h *subscriptions) confirmed(w http.ResponseWriter, v *subscriptionView, m 
 }
 
 func (h *subscriptions) showUnsubscribe(w http.ResponseWriter, r *http.Request) {
-	v, _ := h.view(1, "")
-	if v == nil {
-		starting(w)
-		return
-	}
-	sub, ok := h.subscriber(w, r, v)
+	v, _, sub, ok := h.linked(w, r, h.opts.Store.SubscriberByToken)
 	if !ok {
 		return
 	}
@@ -388,23 +370,10 @@ func (h *subscriptions) showUnsubscribe(w http.ResponseWriter, r *http.Request) 
 // (body "List-Unsubscribe=One-Click", sent by the mailbox provider with no
 // cookie and no page): both unsubscribe, and get the same page.
 func (h *subscriptions) unsubscribe(w http.ResponseWriter, r *http.Request) {
-	v, _ := h.view(1, "")
-	if v == nil {
-		starting(w)
-		return
-	}
-	t, ok := token(r)
+	v, _, sub, ok := h.linked(w, r, func(ctx context.Context, t string) (*tocsin.Subscriber, error) {
+		return h.opts.Store.Unsubscribe(ctx, t, h.srv.cfg.Now())
+	})
 	if !ok {
-		h.badLink(w, v)
-		return
-	}
-	sub, err := h.opts.Store.Unsubscribe(r.Context(), t, h.srv.cfg.Now())
-	if tocsin.ErrorCode(err) == tocsin.ENOTFOUND {
-		h.badLink(w, v)
-		return
-	}
-	if err != nil {
-		h.unavailable(w, v, err)
 		return
 	}
 	v.heading(v.S.Unsubscribed)
