@@ -48,18 +48,21 @@ func statusLocation(p *tocsin.StatusPage) *time.Location {
 // datetimeLocal is the value of an <input type="datetime-local">.
 const datetimeLocal = "2006-01-02T15:04"
 
-// parseLocal reads a datetime-local value in loc; "" is the zero time.
-func parseLocal(s string, loc *time.Location) (time.Time, bool) {
+// parseLocal reads a datetime-local value in loc; "" is the zero time. gap
+// reports a wall-clock time loc skips (clocks jump forward over it), which
+// time.ParseInLocation would silently move by the jump.
+func parseLocal(s string, loc *time.Location) (t time.Time, ok, gap bool) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return time.Time{}, true
+		return time.Time{}, true, false
 	}
 	for _, layout := range []string{datetimeLocal, "2006-01-02T15:04:05", "2006-01-02 15:04"} {
 		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
-			return t, true
+			wall, _ := time.Parse(layout, s) // the clock as typed
+			return t, true, t.In(loc).Format(time.DateTime) != wall.Format(time.DateTime)
 		}
 	}
-	return time.Time{}, false
+	return time.Time{}, false, false
 }
 
 // formatLocal writes t for a datetime-local input in loc.
@@ -197,4 +200,60 @@ type statusPicker struct {
 	Name       string
 	Picked     idSet
 	Changes    map[int64]string
+}
+
+// statusPageAndComponents reads the page's settings and every component in
+// page order, which the components and incident pages both show; false once
+// a failure has been answered.
+func (h *Handler) statusPageAndComponents(w http.ResponseWriter, r *http.Request, v *view) (*tocsin.StatusPage, []tocsin.Component, bool) {
+	ctx := r.Context()
+	page, err := h.opts.DB.StatusPage(ctx)
+	if err != nil {
+		h.fail(w, r, v, err)
+		return nil, nil, false
+	}
+	components, err := h.opts.DB.Components(ctx)
+	if err != nil {
+		h.fail(w, r, v, err)
+		return nil, nil, false
+	}
+	return page, components, true
+}
+
+// idNames shows the ids a record keeps (a component's services, a
+// subscriber's components) as names.
+type idNames map[int64]string
+
+// namesByID maps each item's id to its name.
+func namesByID[T any](items []T, idName func(T) (int64, string)) idNames {
+	n := make(idNames, len(items))
+	for _, item := range items {
+		id, name := idName(item)
+		n[id] = name
+	}
+	return n
+}
+
+// Of names ids in their order; one whose record is gone is left out.
+func (n idNames) Of(ids []int64) []string {
+	var out []string
+	for _, id := range ids {
+		if name, ok := n[id]; ok {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// statusIncidentChoices is what the incident and maintenance forms offer:
+// the components to pick, and the statuses and impacts to choose from.
+type statusIncidentChoices struct {
+	Components        []tocsin.Component
+	Statuses          []tocsin.IncidentStatus
+	Impacts           []tocsin.IncidentImpact
+	ComponentStatuses []tocsin.ComponentStatus
+}
+
+func incidentChoices(maintenance bool, components []tocsin.Component) statusIncidentChoices {
+	return statusIncidentChoices{Components: components, Statuses: incidentStatuses(maintenance), Impacts: incidentImpacts(), ComponentStatuses: tocsin.ComponentStatuses()}
 }

@@ -79,17 +79,11 @@ func (h *Handler) statusComponentList(w http.ResponseWriter, r *http.Request, v 
 }
 
 func (h *Handler) renderStatusComponents(w http.ResponseWriter, r *http.Request, v *view, status int, form statusComponentForm, rowError string) {
+	page, components, ok := h.statusPageAndComponents(w, r, v)
+	if !ok {
+		return
+	}
 	ctx := r.Context()
-	page, err := h.opts.DB.StatusPage(ctx)
-	if err != nil {
-		h.fail(w, r, v, err)
-		return
-	}
-	components, err := h.opts.DB.Components(ctx)
-	if err != nil {
-		h.fail(w, r, v, err)
-		return
-	}
 	services, err := h.opts.DB.Services(ctx, 0)
 	if err != nil {
 		h.fail(w, r, v, err)
@@ -100,17 +94,7 @@ func (h *Handler) renderStatusComponents(w http.ResponseWriter, r *http.Request,
 		h.fail(w, r, v, err)
 		return
 	}
-	names := map[int64]string{}
-	for _, s := range services {
-		names[s.ID] = s.Name
-	}
-	serviceNames := func(ids []int64) []string {
-		out := make([]string, 0, len(ids))
-		for _, id := range ids {
-			out = append(out, names[id])
-		}
-		return out
-	}
+	serviceNames := namesByID(services, func(s *tocsin.Service) (int64, string) { return s.ID, s.Name })
 	p := &statusComponentsPage{view: v, Page: page, Services: services, Statuses: tocsin.ComponentStatuses(), Form: form, Error: rowError}
 	siblings := map[int64][]int{} // group id (0: top level) → row indexes
 	rowOf := map[int64]int{}
@@ -120,7 +104,7 @@ func (h *Handler) renderStatusComponents(w http.ResponseWriter, r *http.Request,
 		}
 		siblings[c.GroupID] = append(siblings[c.GroupID], len(p.Components))
 		rowOf[c.ID] = len(p.Components)
-		p.Components = append(p.Components, statusComponentRow{Component: c, Services: serviceNames(c.ServiceIDs)})
+		p.Components = append(p.Components, statusComponentRow{Component: c, Services: serviceNames.Of(c.ServiceIDs)})
 	}
 	for groupID, rows := range siblings {
 		p.Components[rows[0]].First = true
@@ -130,7 +114,7 @@ func (h *Handler) renderStatusComponents(w http.ResponseWriter, r *http.Request,
 		}
 	}
 	for _, pr := range proposals {
-		p.Proposals = append(p.Proposals, statusProposalRow{ComponentProposal: pr, Services: serviceNames(pr.Component.ServiceIDs)})
+		p.Proposals = append(p.Proposals, statusProposalRow{ComponentProposal: pr, Services: serviceNames.Of(pr.Component.ServiceIDs)})
 	}
 	h.render(w, r, status, "status_components", p)
 }

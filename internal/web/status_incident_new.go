@@ -32,7 +32,7 @@ func readStatusIncidentForm(r *http.Request, v *view, maintenance bool, loc *tim
 		Affected: idSet{},
 	}
 	inc := &tocsin.StatusIncident{Name: f.Name, Impact: tocsin.IncidentImpact(f.Impact), Status: tocsin.IncidentStatus(f.Status),
-		Maintenance: maintenance, AutoTransition: f.AutoTransition, Postmortem: f.Postmortem}
+		Maintenance: maintenance, AutoTransition: f.AutoTransition, Notify: f.Notify, Postmortem: f.Postmortem}
 	first := &tocsin.StatusUpdate{Status: inc.Status, Body: f.Body, Notify: f.Notify}
 	var err error
 	typed, changes, err := componentChanges(r, v)
@@ -46,12 +46,18 @@ func readStatusIncidentForm(r *http.Request, v *view, maintenance bool, loc *tim
 	}
 	f.Affected = newIDSet(inc.ComponentIDs)
 	if maintenance {
-		var ok bool
-		if inc.ScheduledFor, ok = parseLocal(f.From, loc); !ok {
-			return f, inc, first, tocsin.Errorf(tocsin.EINVALID, "%s", v.T("status_admin.err_when", "Value", f.From))
-		}
-		if inc.ScheduledUntil, ok = parseLocal(f.Until, loc); !ok {
-			return f, inc, first, tocsin.Errorf(tocsin.EINVALID, "%s", v.T("status_admin.err_when", "Value", f.Until))
+		for _, w := range []struct {
+			typed string
+			at    *time.Time
+		}{{f.From, &inc.ScheduledFor}, {f.Until, &inc.ScheduledUntil}} {
+			t, ok, gap := parseLocal(w.typed, loc)
+			switch {
+			case !ok:
+				return f, inc, first, tocsin.Errorf(tocsin.EINVALID, "%s", v.T("status_admin.err_when", "Value", w.typed))
+			case gap:
+				return f, inc, first, tocsin.Errorf(tocsin.EINVALID, "%s", v.T("status_admin.maintenance_window.err_time_gap", "Value", w.typed, "Zone", loc.String()))
+			}
+			*w.at = t
 		}
 	}
 	return f, inc, first, nil
@@ -74,13 +80,10 @@ func incidentImpacts() []tocsin.IncidentImpact {
 type statusIncidentNewPage struct {
 	*view
 	statusZone
-	Maintenance       bool
-	Base              string
-	Components        []tocsin.Component
-	Statuses          []tocsin.IncidentStatus
-	Impacts           []tocsin.IncidentImpact
-	ComponentStatuses []tocsin.ComponentStatus
-	Form              statusIncidentForm
+	statusIncidentChoices
+	Maintenance bool
+	Base        string
+	Form        statusIncidentForm
 }
 
 // statusIncidentNew serves GET /statuspage/incidents/new and /statuspage/maintenances/new.
@@ -102,20 +105,12 @@ func (h *Handler) statusIncidentNew(w http.ResponseWriter, r *http.Request, v *v
 }
 
 func (h *Handler) renderStatusIncidentNew(w http.ResponseWriter, r *http.Request, v *view, status int, maintenance bool, form statusIncidentForm) {
-	ctx := r.Context()
-	page, err := h.opts.DB.StatusPage(ctx)
-	if err != nil {
-		h.fail(w, r, v, err)
-		return
-	}
-	components, err := h.opts.DB.Components(ctx)
-	if err != nil {
-		h.fail(w, r, v, err)
+	page, components, ok := h.statusPageAndComponents(w, r, v)
+	if !ok {
 		return
 	}
 	h.render(w, r, status, "status_incident_new", &statusIncidentNewPage{view: v, statusZone: statusZone{statusLocation(page)},
-		Maintenance: maintenance, Base: statusIncidentBase(maintenance), Components: components,
-		Statuses: incidentStatuses(maintenance), Impacts: incidentImpacts(), ComponentStatuses: tocsin.ComponentStatuses(), Form: form})
+		Maintenance: maintenance, Base: statusIncidentBase(maintenance), statusIncidentChoices: incidentChoices(maintenance, components), Form: form})
 }
 
 // Picker is the form's component picker: affected, and their new status.

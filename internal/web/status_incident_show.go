@@ -23,17 +23,14 @@ type statusUpdateForm struct {
 type statusIncidentPage struct {
 	*view
 	statusZone
-	Incident          *tocsin.StatusIncident
-	Base              string
-	Components        []tocsin.Component // every one, for the forms
-	Affected          []tocsin.Component
-	Statuses          []tocsin.IncidentStatus
-	Impacts           []tocsin.IncidentImpact
-	ComponentStatuses []tocsin.ComponentStatus
-	Update            statusUpdateForm
-	Edit              statusIncidentForm
-	Events            []tocsin.StatusEvent
-	md                *statuspage.Markdown
+	statusIncidentChoices
+	Incident *tocsin.StatusIncident
+	Base     string
+	Affected []tocsin.Component
+	Update   statusUpdateForm
+	Edit     statusIncidentForm
+	Events   []tocsin.StatusEvent
+	md       *statuspage.Markdown
 }
 
 // Markdown renders an update's message or the post-mortem, sanitised as on
@@ -90,14 +87,8 @@ func (h *Handler) renderStatusIncident(w http.ResponseWriter, r *http.Request, v
 		h.notFound(w, r, v)
 		return
 	}
-	page, err := h.opts.DB.StatusPage(ctx)
-	if err != nil {
-		h.fail(w, r, v, err)
-		return
-	}
-	components, err := h.opts.DB.Components(ctx)
-	if err != nil {
-		h.fail(w, r, v, err)
+	page, components, ok := h.statusPageAndComponents(w, r, v)
+	if !ok {
 		return
 	}
 	events, err := h.opts.DB.StatusEvents(ctx, inc.ID, 500)
@@ -106,8 +97,8 @@ func (h *Handler) renderStatusIncident(w http.ResponseWriter, r *http.Request, v
 		return
 	}
 	loc := statusLocation(page)
-	p := &statusIncidentPage{view: v, statusZone: statusZone{loc}, Incident: inc, Base: statusIncidentBase(inc.Maintenance), Components: components,
-		Statuses: incidentStatuses(inc.Maintenance), Impacts: incidentImpacts(), ComponentStatuses: tocsin.ComponentStatuses(), Events: events, md: statuspage.NewMarkdown()}
+	p := &statusIncidentPage{view: v, statusZone: statusZone{loc}, Incident: inc, Base: statusIncidentBase(inc.Maintenance),
+		statusIncidentChoices: incidentChoices(inc.Maintenance, components), Events: events, md: statuspage.NewMarkdown()}
 	affected := newIDSet(inc.ComponentIDs)
 	for _, c := range components {
 		if affected.Has(c.ID) {

@@ -59,18 +59,11 @@ func (h *Handler) renderStatusSubscribers(w http.ResponseWriter, r *http.Request
 		h.fail(w, r, v, err)
 		return
 	}
-	names := map[int64]string{}
-	for _, c := range components {
-		names[c.ID] = c.Name
-	}
+	componentNames := namesByID(components, func(c tocsin.Component) (int64, string) { return c.ID, c.Name })
 	p.Components = components
 	for _, s := range list {
 		row := statusSubscriberRow{ID: s.ID, Kind: s.Kind, Masked: maskAddress(s.Kind, s.Address), Confirmed: !s.ConfirmedAt.IsZero(), Since: s.CreatedAt}
-		for _, id := range s.ComponentIDs {
-			if n, ok := names[id]; ok {
-				row.Components = append(row.Components, n)
-			}
-		}
+		row.Components = componentNames.Of(s.ComponentIDs)
 		if row.Confirmed {
 			p.Confirmed++
 		}
