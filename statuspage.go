@@ -610,7 +610,7 @@ func (p *StatusPage) Validate() error {
 		return err
 	}
 	p.LogoURL = strings.TrimSpace(p.LogoURL)
-	if err := validatePageURL("The logo's address", p.LogoURL); err != nil {
+	if err := validateLogoURL(p.LogoURL); err != nil {
 		return err
 	}
 	if p.AccentColor == "" {
@@ -651,6 +651,26 @@ func validatePageURL(what, s string) error {
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || len(s) > 2000 {
 		return Errorf(EINVALID, "%s must be an http:// or https:// URL, not %q.", what, s)
+	}
+	return nil
+}
+
+// validateLogoURL accepts "", an https:// URL or a path on the page's own
+// site ("/logo.png"): the page's security policy loads images from itself
+// and https: only, so an http:// logo would never show.
+func validateLogoURL(s string) error {
+	if s == "" {
+		return nil
+	}
+	u, err := url.Parse(s)
+	if err == nil && u.Scheme == "http" {
+		return Errorf(EINVALID, "The logo must be an https:// image or a path on this site such as /logo.png, not %q: the page's security policy only loads https images.", s)
+	}
+	web := err == nil && u.Scheme == "https" && u.Host != "" && u.User == nil
+	// "//host/x" and "/\host/x" are other sites to a browser.
+	path := err == nil && u.Scheme == "" && u.Host == "" && strings.HasPrefix(s, "/") && !strings.HasPrefix(s, "//") && !strings.Contains(s, "\\")
+	if (!web && !path) || len(s) > 2000 {
+		return Errorf(EINVALID, "The logo's address must be an https:// URL or a path on this site such as /logo.png, not %q.", s)
 	}
 	return nil
 }

@@ -6,6 +6,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/tocsin/tocsin"
@@ -93,7 +95,11 @@ func (db *DB) SaveStatusPage(ctx context.Context, p *tocsin.StatusPage, actorID 
 		if err := tx.ensureStatusPage(ctx); err != nil {
 			return err
 		}
-		_, err := tx.exec(ctx, `UPDATE status_page SET name = $1, url = $2, logo_url = $3, accent_color = $4, text_color = $5, language = $6, time_zone = $7, host = $8, updated_at = $9 WHERE id = 1`,
+		old, err := scanStatusPage(tx.queryRow(ctx, `SELECT `+statusPageColumns+` FROM status_page WHERE id = 1`))
+		if err != nil {
+			return fmt.Errorf("read status page: %w", err)
+		}
+		_, err = tx.exec(ctx, `UPDATE status_page SET name = $1, url = $2, logo_url = $3, accent_color = $4, text_color = $5, language = $6, time_zone = $7, host = $8, updated_at = $9 WHERE id = 1`,
 			p.Name, p.URL, p.LogoURL, p.AccentColor, p.TextColor, p.Language, p.TimeZone, p.Host, ms(now))
 		if err != nil {
 			return fmt.Errorf("save status page: %w", err)
@@ -103,11 +109,41 @@ func (db *DB) SaveStatusPage(ctx context.Context, p *tocsin.StatusPage, actorID 
 			return fmt.Errorf("read status page: %w", err)
 		}
 		*p = *stored
-		if err := tx.statusEvent(ctx, 0, actorID, "page.updated", fmt.Sprintf("Page settings saved: title %q, language %s, time zone %s.", p.Name, p.Language, p.TimeZone), now); err != nil {
+		if err := tx.statusEvent(ctx, 0, actorID, "page.updated", settingsChanges(old, p), now); err != nil {
 			return err
 		}
 		return tx.bump(ctx, CounterStatus)
 	})
+}
+
+// settingsChanges is the timeline's account of a settings save: every
+// field that changed, old → new, so that a moved host or logo is traceable.
+func settingsChanges(old, p *tocsin.StatusPage) string {
+	quote := func(s string) string {
+		if s == "" {
+			return "none"
+		}
+		return strconv.Quote(s)
+	}
+	var changes []string
+	for _, f := range []struct{ name, old, new string }{
+		{"title", quote(old.Name), quote(p.Name)},
+		{"URL", quote(old.URL), quote(p.URL)},
+		{"logo", quote(old.LogoURL), quote(p.LogoURL)},
+		{"accent colour", old.AccentColor, p.AccentColor},
+		{"text colour", old.TextColor, p.TextColor},
+		{"language", old.Language, p.Language},
+		{"time zone", old.TimeZone, p.TimeZone},
+		{"host", quote(old.Host), quote(p.Host)},
+	} {
+		if f.old != f.new {
+			changes = append(changes, f.name+" "+f.old+" → "+f.new)
+		}
+	}
+	if len(changes) == 0 {
+		return "Page settings saved, nothing changed."
+	}
+	return "Page settings saved: " + strings.Join(changes, ", ") + "."
 }
 
 // statusEvent appends to the status page's internal timeline. The actor's

@@ -72,7 +72,11 @@ func TestStatusPageSettings(t *testing.T) {
 			{func(p *tocsin.StatusPage) { p.Language = "de" }, "use en or fr"},
 			{func(p *tocsin.StatusPage) { p.TimeZone = "Mars/Olympus" }, "IANA"},
 			{func(p *tocsin.StatusPage) { p.URL = "javascript:alert(1)" }, "http:// or https://"},
-			{func(p *tocsin.StatusPage) { p.LogoURL = "ftp://x/logo.png" }, "http:// or https://"},
+			{func(p *tocsin.StatusPage) { p.LogoURL = "ftp://x/logo.png" }, "https:// URL or a path on this site"},
+			// The page's security policy loads https: images only.
+			{func(p *tocsin.StatusPage) { p.LogoURL = "http://acme.com/logo.png" }, "only loads https images"},
+			{func(p *tocsin.StatusPage) { p.LogoURL = "//evil.test/logo.png" }, "https:// URL or a path on this site"},
+			{func(p *tocsin.StatusPage) { p.LogoURL = "/\\evil.test/logo.png" }, "https:// URL or a path on this site"},
 			{func(p *tocsin.StatusPage) { p.Host = "https://status.acme.com/" }, "host name"},
 		}
 		for _, b := range bad {
@@ -108,6 +112,29 @@ func TestStatusPageSettings(t *testing.T) {
 		}
 		if len(events) != 1 || events[0].Action != "page.updated" || events[0].ActorName != "Sam" || !strings.Contains(events[0].Text, "Acme status") {
 			t.Fatalf("events = %+v", events)
+		}
+
+		// The timeline names every field a save changed, old → new.
+		q = *got
+		q.LogoURL, q.Host, q.AccentColor = "/logo.png", "status2.acme.com", "#00AA00"
+		if err := db.SaveStatusPage(ctx, &q, sam.ID, t0.Add(2*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if q.LogoURL != "/logo.png" {
+			t.Fatalf("a same-site logo path was stored as %q", q.LogoURL)
+		}
+		if err := db.SaveStatusPage(ctx, &q, sam.ID, t0.Add(3*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		events, err = db.StatusEvents(ctx, 0, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want1 := `Page settings saved: title "Status" → "Acme status", URL none → "https://status.acme.com", accent colour #1f5fbf → #aa0000, ` +
+			`language en → fr, time zone UTC → Europe/Paris, host none → "status.acme.com".`
+		want2 := `Page settings saved: logo none → "/logo.png", accent colour #aa0000 → #00aa00, host "status.acme.com" → "status2.acme.com".`
+		if len(events) != 3 || events[2].Text != want1 || events[1].Text != want2 || events[0].Text != "Page settings saved, nothing changed." {
+			t.Fatalf("events:\n%+v\nwant %q\nthen %q", events, want1, want2)
 		}
 	})
 }

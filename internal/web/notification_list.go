@@ -46,7 +46,7 @@ func notificationStatuses() []tocsin.NotificationStatus {
 
 func notificationKinds() []tocsin.NotificationKind {
 	return []tocsin.NotificationKind{tocsin.NotifyPage, tocsin.NotifyBundle, tocsin.NotifyChat, tocsin.NotifyStatus,
-		tocsin.NotifyVerify, tocsin.NotifyTest, tocsin.NotifyReminder, tocsin.NotifyGap}
+		tocsin.NotifyVerify, tocsin.NotifyTest, tocsin.NotifyReminder, tocsin.NotifyGap, tocsin.NotifySubscriber}
 }
 
 // queryID reads a positive id from the URL ("#42" too); 0 when absent or not one.

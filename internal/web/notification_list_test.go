@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -98,5 +99,35 @@ func TestNotificationList(t *testing.T) {
 		if p := a.get(strings.ReplaceAll(older[1], "&amp;", "&")); rowCount(p.Body) != 3 {
 			t.Errorf("second page of pages: %d rows, want 3", rowCount(p.Body))
 		}
+	})
+}
+
+// A status page subscriber's messages are named and filtered like the rest.
+func TestNotificationListSubscriberMessages(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		member := newBrowser(t, f.app)
+		member.login(f.member.Email)
+		if p := member.post("/statuspage/subscribers/emails", url.Values{"addresses": {"cust@example.org"}}); p.Status != http.StatusSeeOther {
+			t.Fatalf("add subscriber: %d %s", p.Status, excerpt(p.Body))
+		}
+		// A message of another kind, which the filter leaves out.
+		reminder := tocsin.Notification{Key: "test/reminder", Kind: tocsin.NotifyReminder, UserID: f.admin.ID, Type: tocsin.ContactEmail,
+			Destination: "ada@example.com", Text: "You are on call", NextAttemptAt: f.app.Clock.Now().Add(24 * time.Hour)}
+		if _, err := f.app.DB.Enqueue(context.Background(), &reminder, f.app.Clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+
+		a := newBrowser(t, f.app)
+		a.login(f.admin.Email)
+		rowCount := func(body string) int { return strings.Count(body, "<tr data-id=") }
+		p := a.get("/notifications")
+		mustContain(t, p.Body, `<option value="subscriber">status page subscriber</option>`, "<td>status page subscriber</td>")
+		mustNotContain(t, p.Body, "notifications.kind_")
+		p = a.get("/notifications?kind=subscriber")
+		if p.Status != http.StatusOK || rowCount(p.Body) != 1 {
+			t.Fatalf("kind=subscriber: %d, %d rows, want 1", p.Status, rowCount(p.Body))
+		}
+		mustContain(t, p.Body, `<option value="subscriber" selected>`, "c•••@example.org")
 	})
 }

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -51,6 +53,20 @@ func (h *Handler) statusSettingsSave(w http.ResponseWriter, r *http.Request, v *
 			p.Errors["time_zone"] = v.T("status_admin.err_zone", "Value", z)
 		}
 	}
+	if msg := h.pageHostProblem(v, r, p.Form.Host); msg != "" {
+		p.Errors["host"] = msg
+	}
+	if logo := p.Form.LogoURL; logo != "" {
+		// The page's own rule, worded here in the member's language.
+		probe := tocsin.StatusPage{Name: "-", LogoURL: logo}
+		if probe.Validate() != nil {
+			key := "status_admin.err_logo"
+			if u, err := url.Parse(strings.TrimSpace(logo)); err == nil && u.Scheme == "http" {
+				key = "status_admin.err_logo_http"
+			}
+			p.Errors["logo_url"] = v.T(key, "Value", logo)
+		}
+	}
 	if len(p.Errors) > 0 {
 		p.Error = v.T("status_admin.err_settings")
 		h.render(w, r, http.StatusBadRequest, "status_settings", p)
@@ -70,4 +86,42 @@ func (h *Handler) statusSettingsSave(w http.ResponseWriter, r *http.Request, v *
 	h.statusChanged()
 	h.setFlash(w, false, v.T("status_admin.settings_saved"))
 	redirect(w, r, "/statuspage/settings")
+}
+
+// pageHostProblem is why host cannot be the page's Host setting, "" when it
+// can. The main listener gives every request for that host to the page, so
+// a host people reach Tocsin itself by (this request's, the public URL's,
+// an address, localhost) would lose them the UI, the API and the alert
+// senders' endpoints. Hosts match by name, on any port: none is written.
+func (h *Handler) pageHostProblem(v *view, r *http.Request, host string) string {
+	host = strings.ToLower(strings.TrimSpace(host))
+	if host == "" {
+		return ""
+	}
+	name := host
+	if n, _, err := net.SplitHostPort(host); err == nil {
+		name = n
+	}
+	name = strings.Trim(name, "[]")
+	if net.ParseIP(name) != nil || name == "localhost" || strings.HasSuffix(name, ".localhost") {
+		return v.T("status_admin.err_host_address", "Value", host)
+	}
+	if name == hostName(r.Host) {
+		return v.T("status_admin.err_host_main", "Value", host)
+	}
+	if u, err := url.Parse(h.opts.PublicURL); err == nil && name == hostName(u.Host) {
+		return v.T("status_admin.err_host_main", "Value", host)
+	}
+	if name != host {
+		return v.T("status_admin.err_host_port", "Value", host)
+	}
+	return ""
+}
+
+// hostName is a Host header's name, lower case, without its port.
+func hostName(hostport string) string {
+	if n, _, err := net.SplitHostPort(hostport); err == nil {
+		hostport = n
+	}
+	return strings.ToLower(strings.Trim(hostport, "[]"))
 }
