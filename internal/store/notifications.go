@@ -143,6 +143,25 @@ func (db *DB) LastPageSent(ctx context.Context, typ tocsin.ContactType, destinat
 	return fromMS(last.Int64), err
 }
 
+// EarlierUnsent finds the oldest message of a kind to a destination queued
+// before id and not sent yet (pending, or held by another sender), and
+// reports when it is next tried (or its sender's lease ends): a
+// subscriber's messages go in the order they were queued, so later ones
+// wait for it. ok is false when there is none.
+func (db *DB) EarlierUnsent(ctx context.Context, kind tocsin.NotificationKind, typ tocsin.ContactType, destination string, id int64) (time.Time, bool, error) {
+	var at int64
+	err := db.read.QueryRowContext(ctx, `SELECT CASE WHEN status = 'sending' THEN claimed_until ELSE next_attempt_at END FROM notifications
+		WHERE destination = $1 AND type = $2 AND kind = $3 AND id < $4 AND status IN ('pending', 'sending') ORDER BY id LIMIT 1`,
+		destination, typ, kind, id).Scan(&at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, false, nil
+	}
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("earlier messages to %s: %w", typ, err)
+	}
+	return fromMS(at), true, nil
+}
+
 // Outcome is what became of a claimed row.
 type Outcome struct {
 	ID         int64
