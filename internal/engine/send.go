@@ -1,10 +1,12 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -57,6 +59,10 @@ type delivery struct {
 	msg        notify.Message
 	err        error // from composing, then from the provider
 	providerID string
+	// waitFor: an earlier message to the same subscriber failed in this
+	// pass, so this one is not sent before it (held until its retry).
+	waitFor *delivery
+	retryAt time.Time // when this one, having failed, is tried again
 }
 
 // send claims due messages, sends them and records what happened; it reports
@@ -79,6 +85,10 @@ func (e *Engine) send(ctx context.Context, now time.Time) (int, error) {
 	}
 	var order []*destination
 	groups := map[string]*destination{}
+	// A subscriber's messages go one at a time, oldest first: "Resolved"
+	// must not overtake "Identified".
+	var subscribers []*destination
+	bySubscriber := map[string]*destination{}
 	for _, o := range rows {
 		alert, err := m.alert(ctx, o.AlertID)
 		if err != nil {
@@ -86,6 +96,17 @@ func (e *Engine) send(ctx context.Context, now time.Time) (int, error) {
 		}
 		if (o.Kind == tocsin.NotifyPage || o.Kind == tocsin.NotifyChat) && (alert == nil || alert.Status != tocsin.StatusTriggered) {
 			outcomes = append(outcomes, store.Outcome{ID: o.ID, Status: tocsin.NotificationCancelled, Error: "not needed: the alert is no longer triggered"})
+			continue
+		}
+		if o.Kind == tocsin.NotifySubscriber {
+			k := string(o.Type) + "\x00" + o.Destination
+			g := bySubscriber[k]
+			if g == nil {
+				g = &destination{typ: o.Type, to: o.Destination}
+				bySubscriber[k] = g
+				subscribers = append(subscribers, g)
+			}
+			g.rows = append(g.rows, o)
 			continue
 		}
 		if o.Kind != tocsin.NotifyPage {
@@ -134,35 +155,93 @@ func (e *Engine) send(ctx context.Context, now time.Time) (int, error) {
 		}
 		deliveries = append(deliveries, &delivery{rows: members})
 	}
+	// Each delivery is a lane of its own but a subscriber's, whose messages
+	// share one lane in the order they were queued.
+	lanes := make([][]*delivery, 0, len(deliveries)+len(subscribers))
 	for _, d := range deliveries {
-		var bundle []*store.Outgoing
-		if len(d.rows) > 1 {
-			bundle = d.rows
-		}
-		d.msg, d.err = m.message(ctx, d.rows[0], bundle)
+		lanes = append(lanes, []*delivery{d})
 	}
-	e.transmit(ctx, deliveries)
-	for _, d := range deliveries {
-		outcomes = append(outcomes, e.outcomes(ctx, m, d, now)...)
+	for _, g := range subscribers {
+		slices.SortFunc(g.rows, func(a, b *store.Outgoing) int { return cmp.Compare(a.ID, b.ID) })
+		// One queued earlier and still unsent (retrying, or held by
+		// another sender) goes first: these wait until it is tried again.
+		at, waiting, err := db.EarlierUnsent(ctx, tocsin.NotifySubscriber, g.typ, g.to, g.rows[0].ID)
+		if err != nil {
+			return claimed, err
+		}
+		if waiting {
+			if soonest := now.Add(time.Second); at.Before(soonest) {
+				at = soonest // not again in this cycle
+			}
+			for _, o := range g.rows {
+				outcomes = append(outcomes, store.Outcome{ID: o.ID, Status: tocsin.NotificationPending, Postpone: true, NextAt: at})
+			}
+			continue
+		}
+		lane := make([]*delivery, len(g.rows))
+		for k, o := range g.rows {
+			lane[k] = &delivery{rows: []*store.Outgoing{o}}
+		}
+		lanes = append(lanes, lane)
+	}
+	for _, lane := range lanes {
+		for _, d := range lane {
+			var bundle []*store.Outgoing
+			if len(d.rows) > 1 {
+				bundle = d.rows
+			}
+			d.msg, d.err = m.message(ctx, d.rows[0], bundle)
+		}
+	}
+	e.transmit(ctx, lanes)
+	for _, lane := range lanes {
+		for _, d := range lane {
+			if d.waitFor != nil {
+				// After an earlier message failed for good, the next pass sends it.
+				at := d.waitFor.retryAt
+				if at.IsZero() {
+					at = now
+				}
+				for _, o := range d.rows {
+					outcomes = append(outcomes, store.Outcome{ID: o.ID, Status: tocsin.NotificationPending, Postpone: true, NextAt: at})
+				}
+				continue
+			}
+			out := e.outcomes(ctx, m, d, now)
+			if len(out) > 0 && out[0].Status == tocsin.NotificationPending {
+				d.retryAt = out[0].NextAt
+			}
+			outcomes = append(outcomes, out...)
+		}
 	}
 	return claimed, db.Record(ctx, claim, outcomes, now)
 }
 
-// transmit hands the composed messages to their providers, several at once.
-func (e *Engine) transmit(ctx context.Context, deliveries []*delivery) {
+// transmit hands the composed messages to their providers, several lanes
+// at once, each lane's one after the other. When one in a lane fails, the
+// rest of the lane wait for it (waitFor) rather than overtake it.
+func (e *Engine) transmit(ctx context.Context, lanes [][]*delivery) {
 	var wg sync.WaitGroup
 	slots := make(chan struct{}, sendWorkers)
-	for _, d := range deliveries {
-		if d.err != nil {
-			continue
-		}
+	for _, lane := range lanes {
 		wg.Add(1)
 		slots <- struct{}{}
 		go func() {
 			defer func() { <-slots; wg.Done() }()
-			sendCtx, cancel := context.WithTimeout(ctx, sendTimeout)
-			defer cancel()
-			d.providerID, d.err = e.opts.Senders.Send(sendCtx, d.rows[0].Type, d.msg)
+			for k, d := range lane {
+				if d.err == nil {
+					sendCtx, cancel := context.WithTimeout(ctx, sendTimeout)
+					d.providerID, d.err = e.opts.Senders.Send(sendCtx, d.rows[0].Type, d.msg)
+					cancel()
+				}
+				var pointless *notNeeded
+				if d.err != nil && !errors.As(d.err, &pointless) {
+					for _, rest := range lane[k+1:] {
+						rest.waitFor = d
+					}
+					return
+				}
+			}
 		}()
 	}
 	wg.Wait()

@@ -19,7 +19,8 @@ import (
 // themselves, component statuses taken from open alerts, and the messages
 // that tell subscribers (kind subscriber: a confirmation, an update, a
 // maintenance reminder). Subscriber messages go one by one, never bundled
-// nor throttled with pages, retried with the same back-off.
+// nor throttled with pages, retried with the same back-off, and each
+// subscriber's in the order they were queued (send.go).
 
 const (
 	// statusEvery is how often maintenances and component proposals are
@@ -170,12 +171,13 @@ func statusWordsFor(locale string) statusWords {
 	if locale == "fr" {
 		return statusWords{
 			confirmSubject: "[%s] Confirmez votre abonnement",
-			confirmText: "Quelqu’un, sans doute vous, a demandé à recevoir à cette adresse les mises à jour de %s : un e-mail quand un incident est ouvert, mis à jour ou résolu, et avant une maintenance.\n\n" +
-				"Pour confirmer, ouvrez le lien ci-dessous et appuyez sur le bouton. Si ce n’était pas vous, ignorez ce message : rien d’autre ne vous sera envoyé.",
+			// The page's name is quoted, not elided: "de Acme" is wrong French.
+			confirmText: "Quelqu’un, sans doute vous, a demandé à recevoir à cette adresse les mises à jour de la page «\u00a0%s\u00a0»\u00a0: un e-mail quand un incident est ouvert, mis à jour ou résolu, et avant une maintenance.\n\n" +
+				"Pour confirmer, ouvrez le lien ci-dessous et appuyez sur le bouton. Si ce n’était pas vous, ignorez ce message\u00a0: rien d’autre ne vous sera envoyé.",
 			confirmAction: "Confirmer mon abonnement",
-			affected:      "Composants touchés :",
+			affected:      "Composants touchés\u00a0:",
 			viewIncident:  "Voir l’incident", viewMaintenance: "Voir la maintenance",
-			reminderSubject: "[%s] Rappel : %s — %s",
+			reminderSubject: "[%s] Rappel : %s — %s", // a subject is one line: spaces are plain
 			reminderText:    "Une maintenance programmée commence bientôt.",
 			window:          "Du %s au %s",
 		}
@@ -253,11 +255,12 @@ func (m *composer) subscriberMessage(ctx context.Context, o *store.Outgoing) (no
 		msg.Subject = fmt.Sprintf(w.reminderSubject, page.Name, inc.Name, start)
 		text = append(text, w.reminderText)
 		if len(inc.Updates) > 0 {
-			text = append(text, inc.Updates[0].Body) // newest first: the latest word
+			text = append(text, statuspage.UpdateText(msg.Locale, &inc.Updates[0])) // newest first: the latest word
 		}
 	} else {
 		msg.Subject = fmt.Sprintf("[%s] %s — %s", page.Name, inc.Name, statuspage.IncidentStatusText(msg.Locale, u.Status))
-		text = append(text, u.Body)
+		// Tocsin's own words (a maintenance that moved by itself) in the reader's language.
+		text = append(text, statuspage.UpdateText(msg.Locale, u))
 	}
 	if inc.Maintenance {
 		text = append(text, fmt.Sprintf(w.window, statuspage.DateTimeText(msg.Locale, inc.ScheduledFor, page.TimeZone),
@@ -271,7 +274,8 @@ func (m *composer) subscriberMessage(ctx context.Context, o *store.Outgoing) (no
 }
 
 // affectedLines lists an incident's components, each with the status its
-// updates gave it (none when they never changed it): "- API: Partial outage".
+// updates gave it, or when they never changed it, its status now:
+// "- API: Partial outage".
 func affectedLines(inc *tocsin.StatusIncident, components []tocsin.Component, locale string) []string {
 	updates := slices.Clone(inc.Updates)
 	slices.SortFunc(updates, func(a, b tocsin.StatusUpdate) int { return cmp.Compare(a.ID, b.ID) })
@@ -286,6 +290,10 @@ func affectedLines(inc *tocsin.StatusIncident, components []tocsin.Component, lo
 			}
 		}
 	}
+	current := map[int64]tocsin.ComponentStatus{}
+	for _, c := range components {
+		current[c.ID] = c.Status
+	}
 	colon := ": "
 	if locale == "fr" {
 		colon = "\u00a0: "
@@ -294,7 +302,11 @@ func affectedLines(inc *tocsin.StatusIncident, components []tocsin.Component, lo
 	seen := map[int64]bool{}
 	line := func(id int64, name string) {
 		seen[id] = true
-		if s, ok := status[id]; ok {
+		s, ok := status[id]
+		if !ok {
+			s, ok = current[id]
+		}
+		if ok {
 			out = append(out, "- "+name+colon+statuspage.ComponentStatusText(locale, s))
 			return
 		}

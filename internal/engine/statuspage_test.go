@@ -511,3 +511,168 @@ func TestStatusMaintenanceTold(t *testing.T) {
 		}
 	})
 }
+
+// A subscriber reads an incident's updates in the order they were posted,
+// even when several leave at once, and when the first is being retried as
+// the next is posted.
+func TestStatusSubscriberMessagesInOrder(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engineName string) {
+		r := startStatusRig(t, engineName, "en")
+		people := []string{"ada@example.com", "bob@example.com", "cyd@example.com"}
+		for _, a := range people {
+			r.subscribe(a)
+		}
+		subjects := func(address string) []string {
+			var out []string
+			for _, m := range mailsTo(r.smtp.Messages(), address)[1:] { // after the confirmation
+				out = append(out, strings.TrimPrefix(m.Subject, "[Acme status] "))
+			}
+			return out
+		}
+
+		// Posted in a row: they leave in one pass of the sender.
+		inc := r.publish("Checkout errors", "Looking into it.")
+		for _, s := range []tocsin.IncidentStatus{tocsin.IncidentIdentified, tocsin.IncidentMonitoring, tocsin.IncidentIdentified, tocsin.IncidentMonitoring, tocsin.IncidentResolved} {
+			r.update(inc, s, "Now "+string(s)+".")
+		}
+		r.settle()
+		want := []string{"Checkout errors — Investigating", "Checkout errors — Identified", "Checkout errors — Monitoring",
+			"Checkout errors — Identified", "Checkout errors — Monitoring", "Checkout errors — Resolved"}
+		for _, a := range people {
+			if got := subjects(a); !slices.Equal(got, want) {
+				t.Errorf("%s read, in this order:\n%s\nwant\n%s", a, strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+		}
+
+		// The relay refuses the first; the second, posted meanwhile, waits
+		// for its retry instead of overtaking it.
+		r.smtp.RejectRecipients(451)
+		next := r.publish("Slow search", "Search is slow.")
+		r.settle()
+		r.smtp.RejectRecipients(0)
+		r.update(next, tocsin.IncidentResolved, "Search is fast again.")
+		r.settle()
+		if got := subjects("ada@example.com"); len(got) != len(want) {
+			t.Fatalf("the resolution left before the first update was retried: %v", got[len(want):])
+		}
+		r.advance(time.Minute)
+		want = append(want, "Slow search — Investigating", "Slow search — Resolved")
+		for _, a := range people {
+			if got := subjects(a); !slices.Equal(got, want) {
+				t.Errorf("after the retry, %s read:\n%s", a, strings.Join(got, "\n"))
+			}
+		}
+	})
+}
+
+// An e-mail lists each affected component with its status: the one an
+// update gave it, or its status now when no update changed it.
+func TestStatusSubscriberAffectedStatuses(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engineName string) {
+		r := startStatusRig(t, engineName, "en")
+		api, checkout := r.component("API"), r.component("Checkout")
+		r.refresh()
+		r.subscribe("ada@example.com")
+		if err := r.db.SetComponentStatus(r.ctx, checkout.ID, tocsin.ComponentDegraded, 0, r.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		inc := &tocsin.StatusIncident{Name: "Payment failures", Impact: tocsin.ImpactMajor, ComponentIDs: []int64{api.ID, checkout.ID}}
+		first := &tocsin.StatusUpdate{Body: "Payments fail.", Notify: true, Changes: []tocsin.ComponentChange{{ComponentID: api.ID, New: tocsin.ComponentMajor}}}
+		if err := r.db.CreateStatusIncident(r.ctx, inc, first, 0, r.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		r.settle()
+		got := mailsTo(r.smtp.Messages(), "ada@example.com")
+		if len(got) != 2 || !strings.Contains(got[1].Text, "Affected components:\n- API: Major outage\n- Checkout: Degraded performance\n") {
+			t.Fatalf("%d e-mails; the update's lists:\n%s", len(got), got[len(got)-1].Text)
+		}
+	})
+}
+
+// The words Tocsin writes when a maintenance moves by itself reach each
+// subscriber in their own language, whatever the page's language is then.
+func TestStatusMaintenanceWordsInSubscribersLanguage(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engineName string) {
+		r := startStatusRig(t, engineName, "en")
+		api := r.component("API")
+		r.refresh()
+		r.subscribe("ada@example.com") // while the page is in English
+		page, err := r.db.StatusPage(r.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page.Language = "fr"
+		if err := r.db.SaveStatusPage(r.ctx, page, 0, r.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		r.refresh()
+		r.subscribe("bea@example.com") // now in French
+
+		start := r.clock.Now().Add(30 * time.Minute)
+		m := &tocsin.StatusIncident{Name: "Database upgrade", Maintenance: true, ScheduledFor: start, ScheduledUntil: start.Add(time.Hour),
+			AutoTransition: true, Notify: true, ComponentIDs: []int64{api.ID}}
+		if err := r.db.CreateStatusIncident(r.ctx, m, &tocsin.StatusUpdate{Body: "Upgrading.", Notify: true}, 0, r.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		r.settle()
+		r.advance(30 * time.Minute) // the start
+		r.advance(time.Hour)        // the end
+		last := func(address string) testkit.ReceivedMail {
+			got := mailsTo(r.smtp.Messages(), address)
+			return got[len(got)-1]
+		}
+		ada, bea := mailsTo(r.smtp.Messages(), "ada@example.com"), mailsTo(r.smtp.Messages(), "bea@example.com")
+		if len(ada) < 3 || len(bea) < 3 {
+			t.Fatalf("ada received %d e-mails, bea %d: want the start and the end", len(ada), len(bea))
+		}
+		for _, tc := range []struct {
+			mail      testkit.ReceivedMail
+			want, not string
+		}{
+			{ada[len(ada)-2], "The scheduled maintenance is in progress. We will provide updates as necessary.", "La maintenance"},
+			{last("ada@example.com"), "The scheduled maintenance has been completed.", "La maintenance"},
+			{bea[len(bea)-2], "La maintenance programmée est en cours. Nous donnerons des nouvelles si nécessaire.", "The scheduled"},
+			{last("bea@example.com"), "La maintenance programmée est terminée.", "The scheduled"},
+		} {
+			if !strings.Contains(tc.mail.Text, tc.want) || strings.Contains(tc.mail.Text, tc.not) {
+				t.Errorf("%s's %q lacks %q or mixes languages:\n%s", tc.mail.To[0], tc.mail.Subject, tc.want, tc.mail.Text)
+			}
+		}
+		// The page, in French now, says it in French too.
+		r.refresh()
+		if _, html := r.do("GET", r.hs.URL+"/incidents/"+m.PublicID+".html", nil); !strings.Contains(html, "La maintenance programmée est terminée.") {
+			t.Error("the maintenance's page does not give the automatic update in the page's language")
+		}
+
+		// And the other way round: written in English, read in French.
+		page.Language = "en"
+		if err := r.db.SaveStatusPage(r.ctx, page, 0, r.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		start = r.clock.Now().Add(30 * time.Minute)
+		m = &tocsin.StatusIncident{Name: "Network work", Maintenance: true, ScheduledFor: start, ScheduledUntil: start.Add(time.Hour),
+			AutoTransition: true, Notify: true, ComponentIDs: []int64{api.ID}}
+		if err := r.db.CreateStatusIncident(r.ctx, m, &tocsin.StatusUpdate{Body: "Rewiring.", Notify: true}, 0, r.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		r.advance(30 * time.Minute)
+		if got := last("bea@example.com"); !strings.Contains(got.Text, "La maintenance programmée est en cours.") {
+			t.Errorf("bea's %q:\n%s", got.Subject, got.Text)
+		}
+		if got := last("ada@example.com"); !strings.Contains(got.Text, "The scheduled maintenance is in progress.") {
+			t.Errorf("ada's %q:\n%s", got.Subject, got.Text)
+		}
+	})
+}
+
+// The confirmation e-mail in French quotes the page's name rather than
+// eliding "de".
+func TestStatusConfirmationInFrench(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engineName string) {
+		r := startStatusRig(t, engineName, "fr")
+		mail := r.subscribe("ada@example.com")
+		if !strings.Contains(mail.Text, "les mises à jour de la page «\u00a0Acme status\u00a0»\u00a0: un e-mail") {
+			t.Errorf("confirmation:\n%s", mail.Text)
+		}
+	})
+}
