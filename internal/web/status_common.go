@@ -48,18 +48,21 @@ func statusLocation(p *tocsin.StatusPage) *time.Location {
 // datetimeLocal is the value of an <input type="datetime-local">.
 const datetimeLocal = "2006-01-02T15:04"
 
-// parseLocal reads a datetime-local value in loc; "" is the zero time.
-func parseLocal(s string, loc *time.Location) (time.Time, bool) {
+// parseLocal reads a datetime-local value in loc; "" is the zero time. gap
+// reports a wall-clock time loc skips (clocks jump forward over it), which
+// time.ParseInLocation would silently move by the jump.
+func parseLocal(s string, loc *time.Location) (t time.Time, ok, gap bool) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return time.Time{}, true
+		return time.Time{}, true, false
 	}
 	for _, layout := range []string{datetimeLocal, "2006-01-02T15:04:05", "2006-01-02 15:04"} {
 		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
-			return t, true
+			wall, _ := time.Parse(layout, s) // the clock as typed
+			return t, true, t.In(loc).Format(time.DateTime) != wall.Format(time.DateTime)
 		}
 	}
-	return time.Time{}, false
+	return time.Time{}, false, false
 }
 
 // formatLocal writes t for a datetime-local input in loc.

@@ -32,7 +32,7 @@ func readStatusIncidentForm(r *http.Request, v *view, maintenance bool, loc *tim
 		Affected: idSet{},
 	}
 	inc := &tocsin.StatusIncident{Name: f.Name, Impact: tocsin.IncidentImpact(f.Impact), Status: tocsin.IncidentStatus(f.Status),
-		Maintenance: maintenance, AutoTransition: f.AutoTransition, Postmortem: f.Postmortem}
+		Maintenance: maintenance, AutoTransition: f.AutoTransition, Notify: f.Notify, Postmortem: f.Postmortem}
 	first := &tocsin.StatusUpdate{Status: inc.Status, Body: f.Body, Notify: f.Notify}
 	var err error
 	typed, changes, err := componentChanges(r, v)
@@ -46,12 +46,18 @@ func readStatusIncidentForm(r *http.Request, v *view, maintenance bool, loc *tim
 	}
 	f.Affected = newIDSet(inc.ComponentIDs)
 	if maintenance {
-		var ok bool
-		if inc.ScheduledFor, ok = parseLocal(f.From, loc); !ok {
-			return f, inc, first, tocsin.Errorf(tocsin.EINVALID, "%s", v.T("status_admin.err_when", "Value", f.From))
-		}
-		if inc.ScheduledUntil, ok = parseLocal(f.Until, loc); !ok {
-			return f, inc, first, tocsin.Errorf(tocsin.EINVALID, "%s", v.T("status_admin.err_when", "Value", f.Until))
+		for _, w := range []struct {
+			typed string
+			at    *time.Time
+		}{{f.From, &inc.ScheduledFor}, {f.Until, &inc.ScheduledUntil}} {
+			t, ok, gap := parseLocal(w.typed, loc)
+			switch {
+			case !ok:
+				return f, inc, first, tocsin.Errorf(tocsin.EINVALID, "%s", v.T("status_admin.err_when", "Value", w.typed))
+			case gap:
+				return f, inc, first, tocsin.Errorf(tocsin.EINVALID, "%s", v.T("status_admin.maintenance_window.err_time_gap", "Value", w.typed, "Zone", loc.String()))
+			}
+			*w.at = t
 		}
 	}
 	return f, inc, first, nil
