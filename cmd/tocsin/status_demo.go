@@ -128,7 +128,7 @@ func loadStatusDemo(ctx context.Context, a *app.App, out io.Writer) error {
 
 	// Next week's maintenance, which will move by itself.
 	from := day(7, 5, 0)
-	m := &tocsin.StatusIncident{Name: "Database upgrade", Maintenance: true, AutoTransition: true,
+	m := &tocsin.StatusIncident{Name: "Database upgrade", Maintenance: true, AutoTransition: true, Notify: true,
 		ScheduledFor: from, ScheduledUntil: from.Add(time.Hour), ComponentIDs: []int64{ids["Checkout"], ids["Invoicing"]}}
 	announce := &tocsin.StatusUpdate{Status: tocsin.MaintenanceScheduled,
 		Body: "We are upgrading the payments database to a new major version. Checkout may be unavailable for up to 10 minutes during the window; invoices are sent once it is over."}
