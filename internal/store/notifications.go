@@ -344,7 +344,7 @@ func (db *DB) Notification(ctx context.Context, id int64) (*Outgoing, error) {
 // message due or being sent.
 func (db *DB) Idle(ctx context.Context, now time.Time) (bool, error) {
 	var n int
-	err := db.read.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM alerts WHERE esc_next_at > 0 AND esc_next_at <= $1 AND status = 'triggered')
+	err := db.read.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM alerts a WHERE `+dueEscalation+`)
 		+ (SELECT COUNT(*) FROM notifications WHERE (status = 'pending' AND next_attempt_at <= $1) OR status = 'sending')`, ms(now)).Scan(&n)
 	return n == 0, err
 }
