@@ -12,7 +12,7 @@ import (
 // left open cost the engine most of a core (measured by bench/statuspage).
 func TestDueEscalationsUseTheDueIndex(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, "file:"+filepath.Join(t.TempDir(), "plan.db"))
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "plan.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
