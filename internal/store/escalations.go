@@ -170,7 +170,7 @@ func (tx *Tx) queueStatusUpdates(ctx context.Context, alertID int64, to tocsin.A
 }
 
 // dueEscalation selects the alerts a whose next step is due at $1. The
-// status is compared as an expression ("|| ”") so that SQLite, which has
+// status is compared as an expression (concatenated with an empty string) so that SQLite, which has
 // no statistics, walks the small due index rather than every triggered
 // alert (the status index): with thousands of alerts left open, the engine
 // would read them all at each cycle. PostgreSQL plans it the same way.
