@@ -24,15 +24,17 @@ func (v *view) Input(t time.Time) string {
 	return t.In(v.tz).Format(localInput)
 }
 
-// parseLocal reads a datetime-local value in the viewer's time zone.
+// parseLocal reads a datetime-local value in the viewer's time zone; a
+// time the zone skips (clocks jump forward) is refused, not moved.
 func (v *view) parseLocal(s, what string) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	for _, layout := range []string{localInput, "2006-01-02T15:04:05"} {
-		if t, err := time.ParseInLocation(layout, s, v.tz); err == nil {
-			return t, nil
-		}
+	t, ok, gap := parseLocal(s, v.tz)
+	switch {
+	case !ok || t.IsZero():
+		return time.Time{}, tocsin.Errorf(tocsin.EINVALID, "%s %q is not a date and time (YYYY-MM-DD HH:MM)", what, strings.TrimSpace(s))
+	case gap:
+		return time.Time{}, tocsin.Errorf(tocsin.EINVALID, "%s %q does not exist in %s: the clocks jump forward over that time", what, strings.TrimSpace(s), v.tz)
 	}
-	return time.Time{}, tocsin.Errorf(tocsin.EINVALID, "%s %q is not a date and time (YYYY-MM-DD HH:MM)", what, s)
+	return t, nil
 }
 
 // userNames maps user ids to names, for every page that shows a schedule.

@@ -219,3 +219,29 @@ func TestPlanningWhereMidnightIsSkipped(t *testing.T) {
 		t.Errorf("%d day ticks in a week on two rows, want 14", n)
 	}
 }
+
+// An override typed at a time the viewer's zone skips (New York, 14 March
+// 2027, 02:00 → 03:00) is refused with the reason, not moved by an hour.
+func TestOverrideInAClockGapIsRefused(t *testing.T) {
+	f := newFixture(t, "sqlite")
+	s := f.weekly(t)
+	u := *f.admin
+	u.Timezone = "America/New_York"
+	if err := f.app.DB.UpdateUser(context.Background(), &u, ""); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, f.app)
+	b.login(f.admin.Email)
+	p := b.post(fmt.Sprintf("/schedules/%d/overrides", s.ID), url.Values{"user": {itoa(f.viewer.ID)}, "start": {"2027-03-14T02:30"}, "end": {"2027-03-14T09:00"}})
+	if p.Status != http.StatusBadRequest {
+		t.Fatalf("override in the gap: %d", p.Status)
+	}
+	mustContain(t, p.Body, "does not exist in America/New_York: the clocks jump forward over that time", `value="2027-03-14T02:30"`)
+	stored, err := f.app.DB.Schedule(context.Background(), s.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stored.Overrides) != 0 {
+		t.Errorf("an override was stored: %+v", stored.Overrides)
+	}
+}

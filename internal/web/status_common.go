@@ -45,9 +45,6 @@ func statusLocation(p *tocsin.StatusPage) *time.Location {
 	return time.UTC
 }
 
-// datetimeLocal is the value of an <input type="datetime-local">.
-const datetimeLocal = "2006-01-02T15:04"
-
 // parseLocal reads a datetime-local value in loc; "" is the zero time. gap
 // reports a wall-clock time loc skips (clocks jump forward over it), which
 // time.ParseInLocation would silently move by the jump.
@@ -56,7 +53,7 @@ func parseLocal(s string, loc *time.Location) (t time.Time, ok, gap bool) {
 	if s == "" {
 		return time.Time{}, true, false
 	}
-	for _, layout := range []string{datetimeLocal, "2006-01-02T15:04:05", "2006-01-02 15:04"} {
+	for _, layout := range []string{localInput, "2006-01-02T15:04:05", "2006-01-02 15:04"} {
 		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
 			wall, _ := time.Parse(layout, s) // the clock as typed
 			return t, true, t.In(loc).Format(time.DateTime) != wall.Format(time.DateTime)
@@ -70,7 +67,7 @@ func formatLocal(t time.Time, loc *time.Location) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(loc).Format(datetimeLocal)
+	return t.In(loc).Format(localInput)
 }
 
 // pageTime shows an instant in the page's time zone, naming it.
