@@ -101,18 +101,7 @@ func (h *Handler) findPolicy(ctx context.Context, idOrName string) (*tocsin.Esca
 
 // policyRef resolves a body field naming a policy to its id (0 for none).
 func (h *Handler) policyRef(ctx context.Context, field string, raw json.RawMessage) (int64, error) {
-	id, name, err := ref(field, raw)
-	if err != nil || (id == 0 && name == "") {
-		return 0, err
-	}
-	if name == "" {
-		name = itoa(id)
-	}
-	p, err := h.findPolicy(ctx, name)
-	if err != nil {
-		return 0, fieldError(field, err)
-	}
-	return p.ID, nil
+	return namedRef(ctx, field, raw, h.findPolicy, func(v *tocsin.EscalationPolicy) int64 { return v.ID })
 }
 
 // policyUsers maps each policy id to the names of the services that use it.

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -237,6 +238,24 @@ func pathID(r *http.Request, what string) (int64, error) {
 func isID(s string) (int64, bool) {
 	id, err := strconv.ParseInt(s, 10, 64)
 	return id, err == nil && id > 0
+}
+
+// namedRef resolves a body field naming a thing by id or by name to its id
+// (0 when the field is empty or null), through find, which takes either; a
+// thing that does not exist is a 400 naming the field.
+func namedRef[T any](ctx context.Context, field string, raw json.RawMessage, find func(context.Context, string) (T, error), idOf func(T) int64) (int64, error) {
+	id, name, err := ref(field, raw)
+	if err != nil || (id == 0 && name == "") {
+		return 0, err
+	}
+	if name == "" {
+		name = itoa(id)
+	}
+	v, err := find(ctx, name)
+	if err != nil {
+		return 0, fieldError(field, err)
+	}
+	return idOf(v), nil
 }
 
 // ref reads a JSON field that names a thing either by id (a number or a string

@@ -114,34 +114,12 @@ func (h *Handler) findService(ctx context.Context, idOrName string) (*tocsin.Ser
 
 // teamRef resolves a body field naming a team to its id (0 for none).
 func (h *Handler) teamRef(ctx context.Context, field string, raw json.RawMessage) (int64, error) {
-	id, name, err := ref(field, raw)
-	if err != nil || (id == 0 && name == "") {
-		return 0, err
-	}
-	if name == "" {
-		name = itoa(id)
-	}
-	t, err := h.findTeam(ctx, name)
-	if err != nil {
-		return 0, fieldError(field, err)
-	}
-	return t.ID, nil
+	return namedRef(ctx, field, raw, h.findTeam, func(v *tocsin.Team) int64 { return v.ID })
 }
 
 // serviceRef resolves a body field naming a service to its id (0 for none).
 func (h *Handler) serviceRef(ctx context.Context, field string, raw json.RawMessage) (int64, error) {
-	id, name, err := ref(field, raw)
-	if err != nil || (id == 0 && name == "") {
-		return 0, err
-	}
-	if name == "" {
-		name = itoa(id)
-	}
-	s, err := h.findService(ctx, name)
-	if err != nil {
-		return 0, fieldError(field, err)
-	}
-	return s.ID, nil
+	return namedRef(ctx, field, raw, h.findService, func(v *tocsin.Service) int64 { return v.ID })
 }
 
 // teamFilter reads the ?team= of a list (a team's id or name; 0 when absent).
