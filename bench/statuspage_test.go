@@ -5,13 +5,11 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"runtime"
@@ -97,19 +95,7 @@ type row struct {
 
 func measureStatusPage(b *testing.B, engine string) {
 	var delivered atomic.Int64 // alerts paged to the webhook by the engine
-	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var p struct {
-			Event string `json:"event"`
-			Count int    `json:"count"`
-		}
-		json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&p)
-		switch p.Event {
-		case "alert.page":
-			delivered.Add(1)
-		case "alert.bundle":
-			delivered.Add(int64(p.Count))
-		}
-	}))
+	receiver := pageReceiver(&delivered)
 	defer receiver.Close()
 	tw := testkit.StartFakeTwilio(b)
 	a := testkit.Start(b, engine, func(c *config.Config) {

@@ -20,6 +20,7 @@ type lookups struct {
 	policies  map[int64]*tocsin.EscalationPolicy
 	schedules map[string]*oncall.Compiled
 	users     map[int64]*tocsin.User
+	byEmail   map[string]*tocsin.User
 	rules     map[int64][]store.PagingRule
 }
 
@@ -29,7 +30,7 @@ func (e *Engine) escalate(ctx context.Context, now time.Time) (int, error) {
 	if err != nil || len(due) == 0 {
 		return 0, err
 	}
-	l := &lookups{policies: map[int64]*tocsin.EscalationPolicy{}, schedules: map[string]*oncall.Compiled{}, users: map[int64]*tocsin.User{}, rules: map[int64][]store.PagingRule{}}
+	l := &lookups{policies: map[int64]*tocsin.EscalationPolicy{}, schedules: map[string]*oncall.Compiled{}, users: map[int64]*tocsin.User{}, byEmail: map[string]*tocsin.User{}, rules: map[int64][]store.PagingRule{}}
 	runs := make([]*store.StepRun, 0, len(due))
 	for _, a := range due {
 		run, err := e.plan(ctx, l, a, now)
@@ -129,14 +130,13 @@ func (e *Engine) resolveTarget(ctx context.Context, l *lookups, run *store.StepR
 	db := e.opts.DB
 	switch t.Kind {
 	case tocsin.TargetUser:
-		u, err := db.UserByEmail(ctx, t.Ref)
+		u, err := l.userByEmail(ctx, db, t.Ref)
 		if tocsin.ErrorCode(err) == tocsin.ENOTFOUND {
 			return nil, "user " + t.Ref + " no longer exists", nil
 		}
 		if err != nil {
 			return nil, "", err
 		}
-		l.users[u.ID] = u
 		return []*tocsin.User{u}, u.Name, nil
 	case tocsin.TargetSchedule:
 		c, err := l.schedule(ctx, db, t.Ref)
@@ -289,6 +289,18 @@ func (l *lookups) user(ctx context.Context, db *store.DB, id int64) (*tocsin.Use
 		return nil, err
 	}
 	l.users[id] = u
+	return u, nil
+}
+
+func (l *lookups) userByEmail(ctx context.Context, db *store.DB, email string) (*tocsin.User, error) {
+	if u, ok := l.byEmail[email]; ok {
+		return u, nil
+	}
+	u, err := db.UserByEmail(ctx, email)
+	if err != nil {
+		return nil, err
+	}
+	l.byEmail[email], l.users[u.ID] = u, u
 	return u, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/tocsin/tocsin/internal/store"
 )
@@ -21,6 +22,9 @@ type leader struct {
 	db   *store.DB
 	log  *slog.Logger
 	conn *sql.Conn
+	// checked is when the held session last answered: it is checked again
+	// a second later, not at every cycle of a storm.
+	checked time.Time
 }
 
 func newLeader(db *store.DB, log *slog.Logger) leader { return leader{db: db, log: log} }
@@ -32,8 +36,12 @@ func (l *leader) acquire(ctx context.Context) (bool, error) {
 		return true, nil
 	}
 	if l.conn != nil {
+		if time.Since(l.checked) < time.Second {
+			return true, nil
+		}
 		err := l.conn.PingContext(ctx)
 		if err == nil {
+			l.checked = time.Now()
 			return true, nil
 		}
 		// The session, and with it the lock, is gone: compete again.
@@ -54,7 +62,7 @@ func (l *leader) acquire(ctx context.Context) (bool, error) {
 		conn.Close()
 		return false, nil
 	}
-	l.conn = conn
+	l.conn, l.checked = conn, time.Now()
 	l.log.Info("engine: this process now leads")
 	return true, nil
 }

@@ -39,6 +39,25 @@ func (m *composer) alert(ctx context.Context, id int64) (*tocsin.Alert, error) {
 	return a, nil
 }
 
+// loadAlerts reads the alerts of claimed rows in one query.
+func (m *composer) loadAlerts(ctx context.Context, rows []*store.Outgoing) error {
+	var ids []int64
+	for _, o := range rows {
+		if _, ok := m.alerts[o.AlertID]; !ok && o.AlertID != 0 {
+			m.alerts[o.AlertID] = nil // deleted, unless read below
+			ids = append(ids, o.AlertID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	found, err := m.e.opts.DB.AlertsByID(ctx, ids)
+	for id, a := range found {
+		m.alerts[id] = a
+	}
+	return err
+}
+
 func (m *composer) service(ctx context.Context, id int64) string {
 	if id == 0 {
 		return ""

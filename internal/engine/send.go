@@ -75,6 +75,9 @@ func (e *Engine) send(ctx context.Context, now time.Time) (int, error) {
 	}
 	claimed := len(rows)
 	m := &composer{e: e, alerts: map[int64]*tocsin.Alert{}, services: map[int64]string{}}
+	if err := m.loadAlerts(ctx, rows); err != nil {
+		return claimed, err
+	}
 	var outcomes []store.Outcome
 	var deliveries []*delivery
 	// Pages group by destination, in claim order, for throttling and bundling.

@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -241,6 +242,31 @@ func cleanArgs(args []any) []any {
 }
 
 // ms turns an instant into stored milliseconds; the zero time is 0 ("never").
+// maxParams bounds the parameters of one statement built from a list
+// (SQLite allows 32,766; PostgreSQL 65,535).
+const maxParams = 30000
+
+// placeholders returns "$from, $from+1, …" for n parameters.
+func placeholders(from, n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("$" + strconv.Itoa(from+i))
+	}
+	return b.String()
+}
+
+// anySlice turns typed statement parameters into the []any database/sql takes.
+func anySlice[T any](v []T) []any {
+	out := make([]any, len(v))
+	for i, x := range v {
+		out[i] = x
+	}
+	return out
+}
+
 func ms(t time.Time) int64 {
 	if t.IsZero() {
 		return 0

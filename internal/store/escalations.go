@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/tocsin/tocsin"
@@ -69,7 +71,7 @@ func (tx *Tx) startEscalation(ctx context.Context, alertID, serviceID int64, now
 		}
 	}
 	line := func(kind tocsin.TimelineKind, msg string) error {
-		return tx.addTimeline(ctx, TimelineLine{AlertID: alertID, Kind: kind, Actor: "Tocsin", Channel: tocsin.ChannelEngine, Message: msg}, now)
+		return tx.addTimeline(ctx, now, TimelineLine{AlertID: alertID, Kind: kind, Actor: "Tocsin", Channel: tocsin.ChannelEngine, Message: msg})
 	}
 	if p == nil {
 		if again {
@@ -213,33 +215,76 @@ type StepRun struct {
 func (db *DB) RunSteps(ctx context.Context, runs []*StepRun, now time.Time) (int, error) {
 	ran := 0
 	err := db.InTx(ctx, func(tx *Tx) error {
+		applied, err := tx.advanceEscalations(ctx, runs, now)
+		if err != nil {
+			return err
+		}
 		ran = 0
+		var lines []TimelineLine
+		var queue []*tocsin.Notification
 		for _, run := range runs {
-			e := run.Alert.Escalation
-			res, err := tx.exec(ctx, `UPDATE alerts SET esc_step = $1, esc_loop = $2, esc_next_at = $3, esc_user_id = 0
-				WHERE id = $4 AND status = 'triggered' AND esc_epoch = $5 AND esc_loop = $6 AND esc_step = $7 AND esc_user_id = $8 AND esc_next_at > 0 AND esc_next_at <= $9`,
-				run.NextStep, run.NextLoop, ms(run.NextAt), run.Alert.ID, e.Epoch, e.Loop, e.Step, e.UserID, ms(now))
-			if err != nil {
-				return fmt.Errorf("advance escalation of alert %d: %w", run.Alert.ID, err)
-			}
-			if n, _ := res.RowsAffected(); n == 0 {
+			if !applied[run.Alert.ID] {
 				continue
 			}
 			ran++
-			for _, l := range run.Timeline {
-				if err := tx.addTimeline(ctx, l, now); err != nil {
-					return err
-				}
-			}
-			for _, n := range run.Queue {
-				if _, err := tx.enqueue(ctx, n, now); err != nil {
-					return err
-				}
-			}
+			lines = append(lines, run.Timeline...)
+			queue = append(queue, run.Queue...)
+		}
+		if err := tx.enqueueAll(ctx, queue, now); err != nil {
+			return err
+		}
+		if err := tx.addTimeline(ctx, now, lines...); err != nil {
+			return err
 		}
 		return tx.bump(ctx, CounterAlerts)
 	})
 	return ran, err
+}
+
+// advanceEscalations moves each run's alert to its next step, in one
+// statement per few thousand runs, where the alert is still as the run was
+// planned from; it returns the alerts moved.
+func (tx *Tx) advanceEscalations(ctx context.Context, runs []*StepRun, now time.Time) (map[int64]bool, error) {
+	const perRow = 8
+	applied := make(map[int64]bool, len(runs))
+	for chunk := range slices.Chunk(runs, (maxParams-1)/perRow) {
+		values := make([]string, len(chunk))
+		args := make([]any, 0, 1+len(chunk)*perRow)
+		args = append(args, ms(now))
+		for i, run := range chunk {
+			e := run.Alert.Escalation
+			// Typed: PostgreSQL reads untyped VALUES parameters as text.
+			cols := make([]string, perRow)
+			for k := range cols {
+				cols[k] = fmt.Sprintf("CAST($%d AS BIGINT)", 2+i*perRow+k)
+			}
+			values[i] = "(" + strings.Join(cols, ", ") + ")"
+			args = append(args, run.Alert.ID, run.NextStep, run.NextLoop, ms(run.NextAt), e.Epoch, e.Loop, e.Step, e.UserID)
+		}
+		// VALUES columns are column1… on both engines: id, then the next
+		// step, pass and time, then the epoch, pass, step and person planned from.
+		rows, err := tx.tx.QueryContext(ctx, `UPDATE alerts SET esc_step = v.column2, esc_loop = v.column3, esc_next_at = v.column4, esc_user_id = 0
+			FROM (VALUES `+strings.Join(values, ", ")+`) AS v
+			WHERE alerts.id = v.column1 AND alerts.status = 'triggered' AND alerts.esc_epoch = v.column5 AND alerts.esc_loop = v.column6
+			AND alerts.esc_step = v.column7 AND alerts.esc_user_id = v.column8 AND alerts.esc_next_at > 0 AND alerts.esc_next_at <= $1
+			RETURNING alerts.id`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("advance escalations: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			applied[id] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("advance escalations: %w", err)
+		}
+	}
+	return applied, nil
 }
 
 // EscalateNow makes an alert's next step due at once; an exhausted policy
@@ -260,7 +305,7 @@ func (db *DB) EscalateNow(ctx context.Context, alertID int64, actor string, chan
 		if _, err := tx.exec(ctx, `UPDATE alerts SET esc_next_at = $1, updated_at = $1 WHERE id = $2`, ms(now), alertID); err != nil {
 			return err
 		}
-		if err := tx.addTimeline(ctx, TimelineLine{AlertID: alertID, Kind: tocsin.TimelineEscalated, Actor: actor, Channel: channel, Message: "escalated now, without waiting"}, now); err != nil {
+		if err := tx.addTimeline(ctx, now, TimelineLine{AlertID: alertID, Kind: tocsin.TimelineEscalated, Actor: actor, Channel: channel, Message: "escalated now, without waiting"}); err != nil {
 			return err
 		}
 		return tx.bump(ctx, CounterAlerts)
@@ -311,7 +356,7 @@ func (db *DB) Reassign(ctx context.Context, alertID int64, target tocsin.Target,
 		} else if _, err := tx.exec(ctx, `UPDATE alerts SET esc_user_id = $1, esc_step = 0, esc_loop = 0, esc_next_at = $2 WHERE id = $3`, id, ms(now), alertID); err != nil {
 			return err
 		}
-		if err := tx.addTimeline(ctx, TimelineLine{AlertID: alertID, Kind: tocsin.TimelineReassigned, Actor: actor, Channel: channel, Message: "reassigned to " + name}, now); err != nil {
+		if err := tx.addTimeline(ctx, now, TimelineLine{AlertID: alertID, Kind: tocsin.TimelineReassigned, Actor: actor, Channel: channel, Message: "reassigned to " + name}); err != nil {
 			return err
 		}
 		return tx.bump(ctx, CounterAlerts)

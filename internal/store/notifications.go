@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/tocsin/tocsin"
@@ -14,20 +15,53 @@ import (
 // enqueue writes an outbox row unless one with its key exists; it reports
 // whether it wrote it. The key is what makes a message impossible to send twice.
 func (tx *Tx) enqueue(ctx context.Context, n *tocsin.Notification, now time.Time) (bool, error) {
-	if n.NextAttemptAt.IsZero() {
-		n.NextAttemptAt = now
+	if err := tx.enqueueAll(ctx, []*tocsin.Notification{n}, now); err != nil {
+		return false, err
 	}
-	id, err := tx.insertID(ctx, `INSERT INTO notifications (key, kind, alert_id, user_id, contact_method_id, type, destination, text, ref, step, rule_id, status, next_attempt_at, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'pending', $12, $13) ON CONFLICT (key) DO NOTHING`,
-		n.Key, n.Kind, nullID(n.AlertID), nullID(n.UserID), nullID(n.ContactMethodID), n.Type, n.Destination, n.Text, n.Ref, n.Step, n.RuleID, ms(n.NextAttemptAt), ms(now))
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
+	return n.ID != 0, nil
+}
+
+// enqueueAll writes outbox rows, many per statement, skipping those whose
+// key exists; each row written gets its ID and the pending status.
+func (tx *Tx) enqueueAll(ctx context.Context, ns []*tocsin.Notification, now time.Time) error {
+	const perRow = 13
+	for chunk := range slices.Chunk(ns, maxParams/perRow) {
+		values := make([]string, len(chunk))
+		args := make([]any, 0, len(chunk)*perRow)
+		byKey := make(map[string]*tocsin.Notification, len(chunk))
+		for i, n := range chunk {
+			if n.NextAttemptAt.IsZero() {
+				n.NextAttemptAt = now
+			}
+			n.ID = 0 // set again below if written: a retried transaction reuses rows
+			values[i] = "(" + placeholders(i*perRow+1, 11) + ", 'pending', " + placeholders(i*perRow+12, 2) + ")"
+			args = append(args, n.Key, n.Kind, nullID(n.AlertID), nullID(n.UserID), nullID(n.ContactMethodID), n.Type, n.Destination, n.Text, n.Ref, n.Step, n.RuleID, ms(n.NextAttemptAt), ms(now))
+			if byKey[n.Key] == nil {
+				byKey[n.Key] = n // the first of the same key is written, the rest skipped
+			}
+		}
+		rows, err := tx.tx.QueryContext(ctx, `INSERT INTO notifications (key, kind, alert_id, user_id, contact_method_id, type, destination, text, ref, step, rule_id, status, next_attempt_at, created_at)
+			VALUES `+strings.Join(values, ", ")+` ON CONFLICT (key) DO NOTHING RETURNING id, key`, cleanArgs(args)...)
+		if err != nil {
+			return fmt.Errorf("enqueue %s: %w", chunk[0].Key, err)
+		}
+		for rows.Next() {
+			var id int64
+			var key string
+			if err := rows.Scan(&id, &key); err != nil {
+				rows.Close()
+				return err
+			}
+			if n := byKey[key]; n != nil {
+				n.ID, n.Status = id, tocsin.NotificationPending
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("enqueue %s: %w", chunk[0].Key, err)
+		}
 	}
-	if err != nil {
-		return false, fmt.Errorf("enqueue %s: %w", n.Key, err)
-	}
-	n.ID, n.Status = id, tocsin.NotificationPending
-	return true, nil
+	return nil
 }
 
 // Enqueue writes an outbox row unless one with its key exists.
@@ -92,13 +126,11 @@ func (db *DB) ReclaimExpired(ctx context.Context, now time.Time) (int64, error) 
 // and returns them oldest first. Rows claimed by another sender are skipped.
 func (db *DB) ClaimDue(ctx context.Context, now time.Time, lease time.Duration, limit int) (string, []*Outgoing, error) {
 	claim := newSecret(12)
-	err := db.InTx(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `UPDATE notifications SET status = 'sending', claim = $1, claimed_until = $2
-			WHERE status = 'pending' AND next_attempt_at <= $3
-			AND id IN (SELECT id FROM notifications WHERE status = 'pending' AND next_attempt_at <= $3 ORDER BY next_attempt_at, id LIMIT $4)`,
-			claim, ms(now.Add(lease)), ms(now), limit)
-		return err
-	})
+	// One statement, committed by itself: no transaction around it.
+	_, err := db.write.ExecContext(ctx, `UPDATE notifications SET status = 'sending', claim = $1, claimed_until = $2
+		WHERE status = 'pending' AND next_attempt_at <= $3
+		AND id IN (SELECT id FROM notifications WHERE status = 'pending' AND next_attempt_at <= $3 ORDER BY next_attempt_at, id LIMIT $4)`,
+		claim, ms(now.Add(lease)), ms(now), limit)
 	if err != nil {
 		return "", nil, fmt.Errorf("claim notifications: %w", err)
 	}
@@ -223,7 +255,15 @@ func (db *DB) record(ctx context.Context, claim string, outcomes []Outcome, now 
 				return fmt.Errorf("lock alert %d: %w", id, err)
 			}
 		}
+		// Throttled pages are put back in one statement per instant: in a
+		// storm they are most of what a pass claims.
+		postponed := map[time.Time][]int64{}
+		var lines []TimelineLine
 		for _, o := range outcomes {
+			if o.Postpone && o.Status == tocsin.NotificationPending && len(o.Timeline) == 0 && len(o.Then) == 0 {
+				postponed[o.NextAt] = append(postponed[o.NextAt], o.ID)
+				continue
+			}
 			var res sql.Result
 			var err error
 			switch o.Status {
@@ -250,11 +290,7 @@ func (db *DB) record(ctx context.Context, claim string, outcomes []Outcome, now 
 			if n, _ := res.RowsAffected(); n == 0 {
 				continue
 			}
-			for _, l := range o.Timeline {
-				if err := tx.addTimeline(ctx, l, now); err != nil {
-					return err
-				}
-			}
+			lines = append(lines, o.Timeline...)
 			for _, f := range o.Then {
 				if _, err := tx.enqueue(ctx, f, now); err != nil {
 					return err
@@ -265,6 +301,17 @@ func (db *DB) record(ctx context.Context, claim string, outcomes []Outcome, now 
 					return err
 				}
 			}
+		}
+		for at, ids := range postponed {
+			for chunk := range slices.Chunk(ids, maxParams) {
+				if _, err := tx.exec(ctx, `UPDATE notifications SET status = 'pending', next_attempt_at = $1, claim = '' WHERE claim = $2 AND id IN (`+placeholders(3, len(chunk))+`)`,
+					append([]any{ms(at), claim}, anySlice(chunk)...)...); err != nil {
+					return fmt.Errorf("postpone notifications: %w", err)
+				}
+			}
+		}
+		if err := tx.addTimeline(ctx, now, lines...); err != nil {
+			return err
 		}
 		return tx.bump(ctx, CounterAlerts)
 	})
@@ -292,13 +339,23 @@ func (tx *Tx) catchUpRewrite(ctx context.Context, id int64, now time.Time) error
 	return err
 }
 
-func (tx *Tx) addTimeline(ctx context.Context, l TimelineLine, now time.Time) error {
-	if l.AlertID == 0 {
-		return nil
+// addTimeline appends lines to their alerts' timelines (lines of no alert
+// are dropped), in as few statements as the parameters allow.
+func (tx *Tx) addTimeline(ctx context.Context, now time.Time, lines ...TimelineLine) error {
+	const perRow = 6
+	lines = slices.DeleteFunc(slices.Clone(lines), func(l TimelineLine) bool { return l.AlertID == 0 })
+	for chunk := range slices.Chunk(lines, maxParams/perRow) {
+		values := make([]string, len(chunk))
+		args := make([]any, 0, len(chunk)*perRow)
+		for i, l := range chunk {
+			values[i] = "(" + placeholders(i*perRow+1, perRow) + ")"
+			args = append(args, l.AlertID, ms(now), l.Kind, l.Actor, l.Channel, l.Message)
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO alert_timeline (alert_id, at, kind, actor, channel, message) VALUES `+strings.Join(values, ", "), args...); err != nil {
+			return fmt.Errorf("alert timeline: %w", err)
+		}
 	}
-	_, err := tx.exec(ctx, `INSERT INTO alert_timeline (alert_id, at, kind, actor, channel, message) VALUES ($1, $2, $3, $4, $5, $6)`,
-		l.AlertID, ms(now), l.Kind, l.Actor, l.Channel, l.Message)
-	return err
+	return nil
 }
 
 // PendingFor reports whether a person still has a page waiting (or being sent)

@@ -1,0 +1,177 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/store"
+	"github.com/tocsin/tocsin/internal/testkit"
+)
+
+// RunSteps records a whole batch of planned steps at once: a step runs only
+// if its alert is still where the plan found it (an alert acknowledged
+// meanwhile pages nobody), a message whose key exists is not queued again,
+// and running the same plans twice pages nobody twice.
+func TestRunStepsOnlyWhereThePlanStillHolds(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		db := testkit.OpenDB(t, engine)
+		integ := fixture(t, db)
+		policy := &tocsin.EscalationPolicy{Name: "checkout", Steps: []tocsin.EscalationStep{
+			{Targets: []tocsin.Target{{Kind: tocsin.TargetWebhook, Ref: "https://hooks.example.com/a"}}},
+			{Delay: 10 * time.Minute, Targets: []tocsin.Target{{Kind: tocsin.TargetWebhook, Ref: "https://hooks.example.com/b"}}},
+		}}
+		if err := db.CreateEscalationPolicy(ctx, policy, t0); err != nil {
+			t.Fatal(err)
+		}
+		svc, err := db.Service(ctx, integ.ServiceID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc.EscalationPolicyID = policy.ID
+		if err := db.UpdateService(ctx, svc); err != nil {
+			t.Fatal(err)
+		}
+		var items []store.IngestItem
+		for i := range 5 {
+			items = append(items, event(tocsin.ActionTrigger, fmt.Sprint("disk-", i), fmt.Sprint("Disk full on db-", i)))
+		}
+		apply(t, db, integ, t0, items...)
+
+		now := t0.Add(time.Second)
+		due, err := db.DueEscalations(ctx, now, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(due) != 5 {
+			t.Fatalf("%d alerts due, want 5", len(due))
+		}
+		plan := func() []*store.StepRun {
+			var runs []*store.StepRun
+			for _, a := range due {
+				runs = append(runs, &store.StepRun{Alert: a, NextStep: 1, NextAt: now.Add(10 * time.Minute),
+					Queue: []*tocsin.Notification{
+						{Key: fmt.Sprintf("chat/%d/a", a.ID), Kind: tocsin.NotifyChat, AlertID: a.ID, Type: tocsin.ContactWebhook, Destination: "https://hooks.example.com/a"},
+						// The same message twice in one plan: queued once.
+						{Key: fmt.Sprintf("chat/%d/a", a.ID), Kind: tocsin.NotifyChat, AlertID: a.ID, Type: tocsin.ContactWebhook, Destination: "https://hooks.example.com/a"},
+					},
+					Timeline: []store.TimelineLine{{AlertID: a.ID, Kind: tocsin.TimelineEscalated, Actor: "Tocsin", Channel: tocsin.ChannelEngine, Message: "step 1 of checkout: webhook hooks.example.com"}}})
+			}
+			return runs
+		}
+		runs := plan()
+		// Between the plan and its recording, someone acknowledges one alert.
+		acked := due[2].ID
+		if _, err := db.ActOnAlerts(ctx, []int64{acked}, store.AlertAction{Action: tocsin.ActionAcknowledge, Actor: "Alice Martin", Channel: tocsin.ChannelWeb}, now); err != nil {
+			t.Fatal(err)
+		}
+		// And another is reassigned to the policy: due now too, but from a
+		// new trigger number, which the plan did not see.
+		reassigned := due[4].ID
+		if err := db.Reassign(ctx, reassigned, tocsin.Target{Kind: tocsin.TargetPolicy, Ref: "checkout"}, "Alice Martin", tocsin.ChannelWeb, now); err != nil {
+			t.Fatal(err)
+		}
+		ran, err := db.RunSteps(ctx, runs, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ran != 3 {
+			t.Fatalf("ran %d steps, want 3 (one alert was acknowledged meanwhile, one reassigned)", ran)
+		}
+		for _, run := range runs {
+			first, second := run.Queue[0], run.Queue[1]
+			if run.Alert.ID == acked || run.Alert.ID == reassigned {
+				if first.ID != 0 || second.ID != 0 {
+					t.Errorf("alert %d changed since the plan, yet its page was queued", run.Alert.ID)
+				}
+				continue
+			}
+			if first.ID == 0 || second.ID != 0 {
+				t.Errorf("alert %d: queued ids %d and %d, want the first only", run.Alert.ID, first.ID, second.ID)
+			}
+			a, err := db.Alert(ctx, run.Alert.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.Escalation.Step != 1 || !a.Escalation.NextAt.Equal(now.Add(10*time.Minute)) {
+				t.Errorf("alert %d escalation = %+v, want step 2 due in 10 min", a.ID, a.Escalation)
+			}
+			if n := countTimeline(t, db, a.ID, "step 1 of checkout: webhook hooks.example.com"); n != 1 {
+				t.Errorf("alert %d has the step's line %d times, want once", a.ID, n)
+			}
+		}
+		if n := countTimeline(t, db, acked, "step 1 of checkout: webhook hooks.example.com"); n != 0 {
+			t.Errorf("the acknowledged alert has the step's line %d times", n)
+		}
+		queued, err := db.Notifications(ctx, tocsin.NotificationFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(queued) != 3 {
+			t.Fatalf("%d messages queued, want 3", len(queued))
+		}
+
+		// The same plans again (a second engine, a retried cycle): nothing runs.
+		if ran, err := db.RunSteps(ctx, plan(), now); err != nil || ran != 0 {
+			t.Fatalf("second run: ran %d (%v), want 0", ran, err)
+		}
+		if again, _ := db.Notifications(ctx, tocsin.NotificationFilter{}); len(again) != 3 {
+			t.Fatalf("%d messages after a second run, want 3", len(again))
+		}
+
+		// Claimed and put back for later (throttled): they wait until then,
+		// unclaimed; a row another sender holds is left alone.
+		claim, rows, err := db.ClaimDue(ctx, now, time.Minute, 2)
+		if err != nil || len(rows) != 2 {
+			t.Fatalf("claimed %d (%v), want 2", len(rows), err)
+		}
+		_, rest, err := db.ClaimDue(ctx, now, time.Minute, 10)
+		if err != nil || len(rest) != 1 {
+			t.Fatalf("second sender claimed %d (%v), want the 1 left", len(rest), err)
+		}
+		later := now.Add(time.Minute)
+		var outcomes []store.Outcome
+		for _, o := range append(rows, rest...) { // the other sender's row too, under the wrong claim
+			outcomes = append(outcomes, store.Outcome{ID: o.ID, Status: tocsin.NotificationPending, Postpone: true, NextAt: later})
+		}
+		if err := db.Record(ctx, claim, outcomes, now); err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range rows {
+			n, err := db.Notification(ctx, o.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n.Status != tocsin.NotificationPending || !n.NextAttemptAt.Equal(later) || n.Attempts != 0 {
+				t.Errorf("postponed message %d: %s, next %s, %d attempts; want pending at %s, no attempt", n.ID, n.Status, n.NextAttemptAt, n.Attempts, later)
+			}
+		}
+		if n, _ := db.Notification(ctx, rest[0].ID); n.Status != tocsin.NotificationSending {
+			t.Errorf("the other sender's message is %s, want still sending under its claim", n.Status)
+		}
+		if _, early, _ := db.ClaimDue(ctx, now.Add(59*time.Second), time.Minute, 10); len(early) != 0 {
+			t.Errorf("%d postponed messages claimed before their time", len(early))
+		}
+		if _, due, _ := db.ClaimDue(ctx, later, time.Minute, 10); len(due) != 2 {
+			t.Errorf("%d postponed messages claimed at their time, want 2", len(due))
+		}
+	})
+}
+
+func countTimeline(t *testing.T, db *store.DB, alertID int64, message string) int {
+	t.Helper()
+	entries, err := db.Timeline(context.Background(), alertID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range entries {
+		if e.Message == message {
+			n++
+		}
+	}
+	return n
+}
