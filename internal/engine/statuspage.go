@@ -220,6 +220,9 @@ func (m *composer) subscriberMessage(ctx context.Context, o *store.Outgoing) (no
 		return msg, nil
 	}
 	msg.Unsubscribe = base + "/unsubscribe/" + o.Token
+	if id, ok := strings.CutPrefix(o.Ref, "component:"); ok {
+		return m.componentUpdateMessage(ctx, msg, o, id)
+	}
 	inc, u, err := m.statusIncident(ctx, o.Ref)
 	if err != nil {
 		return msg, err
@@ -270,6 +273,31 @@ func (m *composer) subscriberMessage(ctx context.Context, o *store.Outgoing) (no
 		text = append(text, w.affected+"\n"+strings.Join(lines, "\n"))
 	}
 	msg.Text = strings.Join(text, "\n\n")
+	return msg, nil
+}
+
+// componentUpdateMessage is a webhook subscriber's message about a
+// component whose status changed outside an incident (span id).
+func (m *composer) componentUpdateMessage(ctx context.Context, msg notify.Message, o *store.Outgoing, id string) (notify.Message, error) {
+	span, err := strconv.ParseInt(id, 10, 64)
+	if err != nil || o.Type != tocsin.ContactWebhook {
+		return msg, notify.Permanentf("unknown subscriber message %q", o.Ref)
+	}
+	u, err := m.e.opts.DB.ComponentUpdate(ctx, span)
+	if tocsin.ErrorCode(err) == tocsin.ENOTFOUND {
+		return msg, &notNeeded{"the component was deleted"}
+	}
+	if err != nil {
+		return msg, err
+	}
+	snap, err := m.statusSnapshot(ctx)
+	if err != nil {
+		return msg, err
+	}
+	change := tocsin.ComponentChange{ComponentID: u.ComponentID, Old: u.Old, New: u.New}
+	if msg.Body, err = statuspage.ComponentWebhookBody(snap, change, u.ID, u.At, msg.Unsubscribe); err != nil {
+		return msg, notify.Permanentf("subscriber webhook body: %v", err)
+	}
 	return msg, nil
 }
 

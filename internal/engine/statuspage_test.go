@@ -332,6 +332,19 @@ func TestStatusSubscribersByEmail(t *testing.T) {
 	})
 }
 
+// webhookHead is what every subscriber webhook body begins with.
+type webhookHead struct {
+	Meta struct {
+		Unsubscribe   string `json:"unsubscribe"`
+		Documentation string `json:"documentation"`
+	} `json:"meta"`
+	Page struct {
+		ID                string `json:"id"`
+		StatusIndicator   string `json:"status_indicator"`
+		StatusDescription string `json:"status_description"`
+	} `json:"page"`
+}
+
 func TestStatusSubscriberWebhook(t *testing.T) {
 	testkit.ForEachEngine(t, func(t *testing.T, engineName string) {
 		r := startStatusRig(t, engineName, "en")
@@ -351,15 +364,7 @@ func TestStatusSubscriberWebhook(t *testing.T) {
 			t.Fatalf("the delivery does not verify with the subscriber's secret: %v", err)
 		}
 		var body struct {
-			Meta struct {
-				Unsubscribe   string `json:"unsubscribe"`
-				Documentation string `json:"documentation"`
-			} `json:"meta"`
-			Page struct {
-				ID                string `json:"id"`
-				StatusIndicator   string `json:"status_indicator"`
-				StatusDescription string `json:"status_description"`
-			} `json:"page"`
+			webhookHead
 			Incident map[string]json.RawMessage `json:"incident"`
 		}
 		dec := json.NewDecoder(strings.NewReader(string(d.body)))
@@ -673,6 +678,115 @@ func TestStatusConfirmationInFrench(t *testing.T) {
 		mail := r.subscribe("ada@example.com")
 		if !strings.Contains(mail.Text, "les mises à jour de la page «\u00a0Acme status\u00a0»\u00a0: un e-mail") {
 			t.Errorf("confirmation:\n%s", mail.Text)
+		}
+	})
+}
+
+// A component's status set on its own, outside an incident, reaches the
+// webhook subscribers who follow it (the whole page, the component or its
+// group) as Statuspage's component_update; e-mail subscribers hear about
+// incidents only, and an incident's own changes come inside its updates.
+func TestStatusComponentUpdateToWebhooks(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engineName string) {
+		r := startStatusRig(t, engineName, "en")
+		platform := &tocsin.Component{Name: "Platform", Group: true, Showcase: true}
+		if err := r.db.CreateComponent(r.ctx, platform, 0, r.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		api := &tocsin.Component{Name: "API", GroupID: platform.ID, Showcase: true}
+		if err := r.db.CreateComponent(r.ctx, api, 0, r.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		sms := r.component("SMS")
+		receiver := r.webhookReceiver()
+		secrets := map[string]string{} // by path
+		for _, s := range []*tocsin.Subscriber{
+			{Kind: tocsin.SubscriberWebhook, Address: receiver + "/whole-page"},
+			{Kind: tocsin.SubscriberWebhook, Address: receiver + "/platform", ComponentIDs: []int64{platform.ID}},
+			{Kind: tocsin.SubscriberWebhook, Address: receiver + "/sms-only", ComponentIDs: []int64{sms.ID}},
+		} {
+			if err := r.db.Subscribe(r.ctx, s, r.clock.Now()); err != nil {
+				t.Fatal(err)
+			}
+			secrets[strings.TrimPrefix(s.Address, receiver)] = s.Secret
+		}
+		r.subscribe("customer@example.com")
+		mails := len(r.smtp.Messages())
+
+		r.clock.Advance(time.Minute)
+		at := r.clock.Now()
+		if err := r.db.SetComponentStatus(r.ctx, api.ID, tocsin.ComponentPartial, 0, at); err != nil {
+			t.Fatal(err)
+		}
+		r.refresh()
+		r.settle()
+		got := r.deliveries()
+		var paths []string
+		for _, d := range got {
+			paths = append(paths, d.path)
+		}
+		slices.Sort(paths)
+		if !slices.Equal(paths, []string{"/platform", "/whole-page"}) {
+			t.Fatalf("delivered to %v, want the whole page's and the group's subscribers", paths)
+		}
+		var body struct {
+			webhookHead
+			Component       map[string]json.RawMessage `json:"component"`
+			ComponentUpdate struct {
+				ID            string `json:"id"`
+				ComponentID   string `json:"component_id"`
+				ComponentType string `json:"component_type"`
+				OldStatus     string `json:"old_status"`
+				NewStatus     string `json:"new_status"`
+				CreatedAt     string `json:"created_at"`
+			} `json:"component_update"`
+		}
+		dec := json.NewDecoder(strings.NewReader(string(got[0].body)))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&body); err != nil {
+			t.Fatalf("body %s: %v", got[0].body, err)
+		}
+		cu := body.ComponentUpdate
+		if cu.ComponentID != api.PublicID || cu.OldStatus != "operational" || cu.NewStatus != "partial_outage" || cu.ComponentType != "Component" ||
+			cu.ID == "" || cu.CreatedAt != at.UTC().Format("2006-01-02T15:04:05.000Z") {
+			t.Errorf("component_update %+v", cu)
+		}
+		if string(body.Component["id"]) != `"`+api.PublicID+`"` || string(body.Component["status"]) != `"partial_outage"` ||
+			string(body.Component["group_id"]) != `"`+platform.PublicID+`"` {
+			t.Errorf("component %s", got[0].body)
+		}
+		if body.Page.StatusIndicator != "major" || body.Meta.Unsubscribe == "" {
+			t.Errorf("page %+v, meta %+v", body.Page, body.Meta)
+		}
+		for _, d := range got {
+			if err := webhook.Verify(secrets[d.path], d.header.Get(webhook.HeaderTimestamp), d.header.Get(webhook.HeaderSignature), d.body, r.clock.Now()); err != nil {
+				t.Errorf("the delivery to %s does not verify with its subscriber's secret: %v", d.path, err)
+			}
+		}
+
+		// Back to operational: told again, with the old status.
+		if err := r.db.SetComponentStatus(r.ctx, api.ID, tocsin.ComponentOperational, 0, r.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		r.settle()
+		if got = r.deliveries(); len(got) != 4 || !strings.Contains(string(got[3].body), `"old_status":"partial_outage","new_status":"operational"`) {
+			t.Fatalf("%d deliveries after the recovery, want 4", len(got))
+		}
+
+		// An incident's change comes inside the incident's update, once.
+		r.publish("SMS delayed", "Looking.", tocsin.ComponentChange{ComponentID: sms.ID, New: tocsin.ComponentDegraded})
+		r.settle()
+		got = r.deliveries()
+		for _, d := range got[4:] {
+			if strings.Contains(string(d.body), "component_update") {
+				t.Errorf("an incident's change was also sent as a component_update to %s", d.path)
+			}
+		}
+		if len(got) != 6 {
+			t.Errorf("%d deliveries after the incident, want 6 (its update, to the whole page's and the SMS subscriber's webhooks)", len(got))
+		}
+		if n := len(r.smtp.Messages()); n != mails+1 {
+			t.Errorf("%d e-mails after the component changes and the incident, want %d (the incident only)", n, mails+1)
 		}
 	})
 }

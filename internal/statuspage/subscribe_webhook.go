@@ -2,6 +2,8 @@ package statuspage
 
 import (
 	"encoding/json"
+	"fmt"
+	"time"
 
 	"github.com/tocsin/tocsin"
 )
@@ -47,5 +49,44 @@ func WebhookBody(snap *tocsin.StatusSnapshot, inc *tocsin.StatusIncident, unsubs
 		Meta:     webhookMeta{Unsubscribe: unsubscribe, Documentation: WebhookDocumentation},
 		Page:     webhookPage{ID: m.page.PublicID, StatusIndicator: m.indicator, StatusDescription: m.description()},
 		Incident: incident,
+	})
+}
+
+// componentWebhookBody is Statuspage's subscriber webhook about a
+// component's status changed outside an incident.
+type componentWebhookBody struct {
+	Meta            webhookMeta       `json:"meta"`
+	Page            webhookPage       `json:"page"`
+	Component       spComponent       `json:"component"`
+	ComponentUpdate spComponentUpdate `json:"component_update"`
+}
+
+type spComponentUpdate struct {
+	ID            string                 `json:"id"`
+	ComponentID   string                 `json:"component_id"`
+	ComponentType string                 `json:"component_type"`
+	OldStatus     tocsin.ComponentStatus `json:"old_status"`
+	NewStatus     tocsin.ComponentStatus `json:"new_status"`
+	CreatedAt     spTime                 `json:"created_at"`
+}
+
+// ComponentWebhookBody is the JSON telling a webhook subscriber that a
+// component moved from change.Old to change.New at at (update id names the
+// change): the page's state from snap, and the component as the change left
+// it, so that a delivery retried after later changes still tells this one.
+func ComponentWebhookBody(snap *tocsin.StatusSnapshot, change tocsin.ComponentChange, updateID int64, at time.Time, unsubscribe string) ([]byte, error) {
+	m := newModel(snap, Options{})
+	c, ok := m.byID[change.ComponentID]
+	if !ok {
+		return nil, fmt.Errorf("component %d is not on the page", change.ComponentID)
+	}
+	told := *c
+	told.Status, told.UpdatedAt = change.New, at
+	return json.Marshal(componentWebhookBody{
+		Meta:      webhookMeta{Unsubscribe: unsubscribe, Documentation: WebhookDocumentation},
+		Page:      webhookPage{ID: m.page.PublicID, StatusIndicator: m.indicator, StatusDescription: m.description()},
+		Component: m.spComponent(&told),
+		ComponentUpdate: spComponentUpdate{ID: fmt.Sprintf("%s-%d", c.PublicID, updateID), ComponentID: c.PublicID, ComponentType: "Component",
+			OldStatus: change.Old, NewStatus: change.New, CreatedAt: spTime(at)},
 	})
 }

@@ -237,7 +237,7 @@ func (db *DB) CreateComponent(ctx context.Context, c *tocsin.Component, actorID 
 		if err := tx.saveComponentServices(ctx, c); err != nil {
 			return err
 		}
-		if err := tx.addSpan(ctx, c.ID, c.Status, now); err != nil {
+		if _, err := tx.addSpan(ctx, c.ID, c.Status, now); err != nil {
 			return err
 		}
 		what := "component"
@@ -374,8 +374,16 @@ func (tx *Tx) setComponentStatusFor(ctx context.Context, c *tocsin.Component, s 
 	if n, _ := res.RowsAffected(); n == 0 {
 		return false, tocsin.Errorf(tocsin.ECONFLICT, "The status of %q changed meanwhile: reload and try again.", c.Name)
 	}
-	if err := tx.addSpan(ctx, c.ID, s, now); err != nil {
+	span, err := tx.addSpan(ctx, c.ID, s, now)
+	if err != nil {
 		return false, err
+	}
+	if incidentID == 0 {
+		// An incident's updates tell its component changes; one made on its
+		// own is told to webhook subscribers as Statuspage does.
+		if err := tx.fanOutComponentUpdate(ctx, c, span, now); err != nil {
+			return false, err
+		}
 	}
 	text := fmt.Sprintf("%s: %s → %s.", c.Name, c.Status, s)
 	if why != "" {
@@ -393,11 +401,41 @@ func (tx *Tx) setComponentStatusFor(ctx context.Context, c *tocsin.Component, s 
 	return true, nil
 }
 
-func (tx *Tx) addSpan(ctx context.Context, componentID int64, s tocsin.ComponentStatus, now time.Time) error {
-	if _, err := tx.exec(ctx, `INSERT INTO status_component_spans (component_id, status, from_at) VALUES ($1, $2, $3)`, componentID, s, ms(now)); err != nil {
-		return fmt.Errorf("record status span: %w", err)
+// addSpan records that a component has status s from now; it returns the
+// span's id.
+func (tx *Tx) addSpan(ctx context.Context, componentID int64, s tocsin.ComponentStatus, now time.Time) (int64, error) {
+	id, err := tx.insertID(ctx, `INSERT INTO status_component_spans (component_id, status, from_at) VALUES ($1, $2, $3)`, componentID, s, ms(now))
+	if err != nil {
+		return 0, fmt.Errorf("record status span: %w", err)
 	}
-	return nil
+	return id, nil
+}
+
+// ComponentUpdate is one change of a component's status, from the span it
+// began (its ID); Old is the status before.
+type ComponentUpdate struct {
+	ID          int64
+	ComponentID int64
+	Old, New    tocsin.ComponentStatus
+	At          time.Time
+}
+
+// ComponentUpdate reads the change that began span id.
+func (db *DB) ComponentUpdate(ctx context.Context, id int64) (*ComponentUpdate, error) {
+	u := &ComponentUpdate{ID: id}
+	var at int64
+	var old sql.NullString
+	err := db.read.QueryRowContext(ctx, `SELECT s.component_id, s.status, s.from_at,
+		(SELECT p.status FROM status_component_spans p WHERE p.component_id = s.component_id AND p.id < s.id ORDER BY p.id DESC LIMIT 1)
+		FROM status_component_spans s WHERE s.id = $1`, id).Scan(&u.ComponentID, &u.New, &at, &old)
+	if err != nil {
+		return nil, notFound(err, "component update %d not found", id)
+	}
+	u.Old, u.At = tocsin.ComponentOperational, fromMS(at)
+	if old.Valid {
+		u.Old = tocsin.ComponentStatus(old.String)
+	}
+	return u, nil
 }
 
 // refreshGroup sets a group's status to its components' worst, with a span
@@ -431,7 +469,8 @@ func (tx *Tx) refreshGroup(ctx context.Context, groupID int64, now time.Time) er
 		return fmt.Errorf("set group status: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n > 0 {
-		return tx.addSpan(ctx, groupID, s, now)
+		_, err := tx.addSpan(ctx, groupID, s, now)
+		return err
 	}
 	return nil
 }

@@ -292,6 +292,22 @@ func (tx *Tx) fanOutReminder(ctx context.Context, incidentID int64, now time.Tim
 	return tx.fanOut(ctx, incidentID, "remind", incidentID, now)
 }
 
+// fanOutComponentUpdate queues a message about a component's change (span)
+// for each confirmed webhook subscriber of the whole page, the component or
+// its group. E-mail subscribers hear about incidents only.
+func (tx *Tx) fanOutComponentUpdate(ctx context.Context, c *tocsin.Component, span int64, now time.Time) error {
+	_, err := tx.exec(ctx, `INSERT INTO notifications (key, kind, subscriber_id, type, destination, ref, status, next_attempt_at, created_at)
+		SELECT 'sub/' || s.id || $1, $2, s.id, s.kind, s.address, $3, 'pending', $4, $4
+		FROM status_subscribers s WHERE s.confirmed_at > 0 AND s.kind = $5 AND (s.whole_page OR EXISTS (
+			SELECT 1 FROM status_subscriber_components sc WHERE sc.subscriber_id = s.id AND sc.component_id IN ($6, $7)))
+		ON CONFLICT (key) DO NOTHING`,
+		fmt.Sprintf("/component/%d", span), tocsin.NotifySubscriber, fmt.Sprintf("component:%d", span), ms(now), tocsin.SubscriberWebhook, c.ID, c.GroupID)
+	if err != nil {
+		return fmt.Errorf("tell webhook subscribers: %w", err)
+	}
+	return nil
+}
+
 func (tx *Tx) fanOut(ctx context.Context, incidentID int64, what string, ref int64, now time.Time) (int64, error) {
 	// WHERE TRUE: SQLite needs it to parse an INSERT … SELECT with ON CONFLICT.
 	res, err := tx.exec(ctx, `INSERT INTO notifications (key, kind, subscriber_id, type, destination, ref, status, next_attempt_at, created_at)
