@@ -28,10 +28,11 @@ type Options struct {
 	// Lease is how long a claimed message is reserved for its sender; default
 	// 45 s. A process that dies mid-send leaves its messages this long.
 	Lease time.Duration
-	// Gather is the least time between the starts of two cycles when wake-ups
-	// come faster; default 10 ms. During a storm each cycle then takes the
-	// alerts that came meanwhile together (one commit, one claim, one
-	// throttle check per person) instead of paying a cycle for each alert.
+	// Gather is the least time between the start of a cycle that escalated
+	// several alerts and the next, when wake-ups come faster; default 10 ms. During a storm
+	// each cycle then takes the alerts that came meanwhile together (one
+	// commit, one claim, one throttle check per person) instead of paying a
+	// cycle for each alert; a lone alert is not held back.
 	Gather time.Duration
 	// OnChange is called after the engine wrote to alerts' timelines (live pages).
 	OnChange func()
@@ -66,6 +67,9 @@ type Engine struct {
 	// reclaimedAt is when messages whose sender stopped were last looked
 	// for, under cycle: their lease is 45 s, a look a second is enough.
 	reclaimedAt time.Time
+	// busy is whether the last cycle escalated several alerts (a burst is
+	// on), under cycle.
+	busy bool
 }
 
 // New returns an engine; Run starts it.
@@ -154,6 +158,7 @@ func (e *Engine) Run(ctx context.Context) {
 		background.Go(func() { e.listenWakes(ctx) })
 	}
 	var started time.Time
+	busy := false
 	for {
 		lead, err := e.leader.acquire(ctx)
 		e.leading.Store(lead)
@@ -164,13 +169,17 @@ func (e *Engine) Run(ctx context.Context) {
 			if err := e.Cycle(ctx); err != nil && ctx.Err() == nil {
 				e.opts.Log.Error("engine cycle failed", "err", err)
 			}
+			e.cycle.Lock()
+			busy = e.busy
+			e.cycle.Unlock()
 		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-e.wake:
-			// Woken again at once: let the rest of a burst arrive first.
-			if wait := time.Until(started.Add(e.opts.Gather)); wait > 0 {
+			// Woken again soon after a cycle that took several alerts: a
+			// burst is on, let more of it arrive first.
+			if wait := time.Until(started.Add(e.opts.Gather)); busy && wait > 0 {
 				select {
 				case <-ctx.Done():
 					return
@@ -190,12 +199,14 @@ func (e *Engine) Cycle(ctx context.Context) error {
 	defer e.cycle.Unlock()
 	now := e.opts.Clock.Now()
 	changed := false
+	escalated := 0
 	for {
 		n, err := e.escalate(ctx, now)
 		if err != nil {
 			return err
 		}
 		changed = changed || n > 0
+		escalated += n
 		if n < escalateBatch {
 			break
 		}
@@ -248,6 +259,7 @@ func (e *Engine) Cycle(ctx context.Context) error {
 			break
 		}
 	}
+	e.busy = escalated > 1
 	if changed {
 		e.opts.OnChange()
 	}

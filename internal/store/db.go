@@ -188,6 +188,24 @@ func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 	return tx.tx.QueryRowContext(ctx, query, cleanArgs(args)...)
 }
 
+// queryIDs runs a statement that returns ids (… RETURNING id) and reads them.
+func (tx *Tx) queryIDs(ctx context.Context, query string, args ...any) ([]int64, error) {
+	rows, err := tx.tx.QueryContext(ctx, query, cleanArgs(args)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
 // insertID runs an INSERT … RETURNING id (both engines support it) and returns the id.
 func (tx *Tx) insertID(ctx context.Context, query string, args ...any) (int64, error) {
 	var id int64
@@ -256,6 +274,32 @@ func placeholders(from, n int) string {
 		b.WriteString("$" + strconv.Itoa(from+i))
 	}
 	return b.String()
+}
+
+// typedValues builds a VALUES list of rows for a statement whose
+// parameters before it end at $after: "(CAST($n AS type), …), …" and its
+// arguments. The casts give PostgreSQL the types it cannot infer in VALUES;
+// the columns are named column1, column2 … on both engines.
+func typedValues(after int, types []string, rows [][]any) (string, []any) {
+	var b strings.Builder
+	args := make([]any, 0, len(rows)*len(types))
+	n := after
+	for i, row := range rows {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(")
+		for k, typ := range types {
+			if k > 0 {
+				b.WriteString(", ")
+			}
+			n++
+			b.WriteString("CAST($" + strconv.Itoa(n) + " AS " + typ + ")")
+		}
+		b.WriteString(")")
+		args = append(args, row...)
+	}
+	return b.String(), args
 }
 
 // anySlice turns typed statement parameters into the []any database/sql takes.

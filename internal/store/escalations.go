@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/tocsin/tocsin"
@@ -248,40 +247,24 @@ func (tx *Tx) advanceEscalations(ctx context.Context, runs []*StepRun, now time.
 	const perRow = 8
 	applied := make(map[int64]bool, len(runs))
 	for chunk := range slices.Chunk(runs, (maxParams-1)/perRow) {
-		values := make([]string, len(chunk))
-		args := make([]any, 0, 1+len(chunk)*perRow)
-		args = append(args, ms(now))
+		list := make([][]any, len(chunk))
 		for i, run := range chunk {
 			e := run.Alert.Escalation
-			// Typed: PostgreSQL reads untyped VALUES parameters as text.
-			cols := make([]string, perRow)
-			for k := range cols {
-				cols[k] = fmt.Sprintf("CAST($%d AS BIGINT)", 2+i*perRow+k)
-			}
-			values[i] = "(" + strings.Join(cols, ", ") + ")"
-			args = append(args, run.Alert.ID, run.NextStep, run.NextLoop, ms(run.NextAt), e.Epoch, e.Loop, e.Step, e.UserID)
+			list[i] = []any{run.Alert.ID, run.NextStep, run.NextLoop, ms(run.NextAt), e.Epoch, e.Loop, e.Step, e.UserID}
 		}
+		values, args := typedValues(1, slices.Repeat([]string{"BIGINT"}, perRow), list)
 		// VALUES columns are column1… on both engines: id, then the next
 		// step, pass and time, then the epoch, pass, step and person planned from.
-		rows, err := tx.tx.QueryContext(ctx, `UPDATE alerts SET esc_step = v.column2, esc_loop = v.column3, esc_next_at = v.column4, esc_user_id = 0
-			FROM (VALUES `+strings.Join(values, ", ")+`) AS v
+		ids, err := tx.queryIDs(ctx, `UPDATE alerts SET esc_step = v.column2, esc_loop = v.column3, esc_next_at = v.column4, esc_user_id = 0
+			FROM (VALUES `+values+`) AS v
 			WHERE alerts.id = v.column1 AND alerts.status = 'triggered' AND alerts.esc_epoch = v.column5 AND alerts.esc_loop = v.column6
 			AND alerts.esc_step = v.column7 AND alerts.esc_user_id = v.column8 AND alerts.esc_next_at > 0 AND alerts.esc_next_at <= $1
-			RETURNING alerts.id`, args...)
+			RETURNING alerts.id`, append([]any{ms(now)}, args...)...)
 		if err != nil {
 			return nil, fmt.Errorf("advance escalations: %w", err)
 		}
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return nil, err
-			}
+		for _, id := range ids {
 			applied[id] = true
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("advance escalations: %w", err)
 		}
 	}
 	return applied, nil

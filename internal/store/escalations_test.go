@@ -155,8 +155,35 @@ func TestRunStepsOnlyWhereThePlanStillHolds(t *testing.T) {
 		if _, early, _ := db.ClaimDue(ctx, now.Add(59*time.Second), time.Minute, 10); len(early) != 0 {
 			t.Errorf("%d postponed messages claimed before their time", len(early))
 		}
-		if _, due, _ := db.ClaimDue(ctx, later, time.Minute, 10); len(due) != 2 {
-			t.Errorf("%d postponed messages claimed at their time, want 2", len(due))
+		claim, ready, _ := db.ClaimDue(ctx, later, time.Minute, 10)
+		if len(ready) != 2 {
+			t.Fatalf("%d postponed messages claimed at their time, want 2", len(ready))
+		}
+
+		// Sent: recorded with the provider's id and a timeline line, for
+		// the rows this claim holds only.
+		outcomes = nil
+		for i, o := range append(ready, rest...) {
+			outcomes = append(outcomes, store.Outcome{ID: o.ID, Status: tocsin.NotificationSent, ProviderID: fmt.Sprint("delivery-", i),
+				Timeline: []store.TimelineLine{{AlertID: o.AlertID, Kind: tocsin.TimelineNotified, Actor: "Tocsin", Channel: tocsin.ChannelEngine, Message: "webhook to hooks.example.com: sent"}}})
+		}
+		if err := db.Record(ctx, claim, outcomes, later); err != nil {
+			t.Fatal(err)
+		}
+		for i, o := range ready {
+			n, _ := db.Notification(ctx, o.ID)
+			if n.Status != tocsin.NotificationSent || n.ProviderID != fmt.Sprint("delivery-", i) || !n.SentAt.Equal(later) || n.Attempts != 1 {
+				t.Errorf("sent message %d: %s, provider %q, sent %s, %d attempts", n.ID, n.Status, n.ProviderID, n.SentAt, n.Attempts)
+			}
+			if c := countTimeline(t, db, o.AlertID, "webhook to hooks.example.com: sent"); c != 1 {
+				t.Errorf("alert %d has the sent line %d times, want once", o.AlertID, c)
+			}
+		}
+		if n, _ := db.Notification(ctx, rest[0].ID); n.Status != tocsin.NotificationSending {
+			t.Errorf("the other sender's message is %s after another claim recorded it sent", n.Status)
+		}
+		if c := countTimeline(t, db, rest[0].AlertID, "webhook to hooks.example.com: sent"); c != 0 {
+			t.Errorf("the other sender's alert got the sent line %d times", c)
 		}
 	})
 }

@@ -259,9 +259,15 @@ func (db *DB) record(ctx context.Context, claim string, outcomes []Outcome, now 
 		// storm they are most of what a pass claims.
 		postponed := map[time.Time][]int64{}
 		var lines []TimelineLine
+		// Messages sent (not rewritable ones) are recorded in one statement.
+		var sent []Outcome
 		for _, o := range outcomes {
 			if o.Postpone && o.Status == tocsin.NotificationPending && len(o.Timeline) == 0 && len(o.Then) == 0 {
 				postponed[o.NextAt] = append(postponed[o.NextAt], o.ID)
+				continue
+			}
+			if (o.Status == tocsin.NotificationSent || o.Status == tocsin.NotificationBundled) && o.Rewritable == 0 {
+				sent = append(sent, o)
 				continue
 			}
 			var res sql.Result
@@ -302,6 +308,18 @@ func (db *DB) record(ctx context.Context, claim string, outcomes []Outcome, now 
 				}
 			}
 		}
+		recorded, err := tx.recordSent(ctx, claim, sent, now)
+		if err != nil {
+			return err
+		}
+		for _, o := range sent {
+			if recorded[o.ID] {
+				lines = append(lines, o.Timeline...)
+				if err := tx.enqueueAll(ctx, o.Then, now); err != nil {
+					return err
+				}
+			}
+		}
 		for at, ids := range postponed {
 			for chunk := range slices.Chunk(ids, maxParams) {
 				if _, err := tx.exec(ctx, `UPDATE notifications SET status = 'pending', next_attempt_at = $1, claim = '' WHERE claim = $2 AND id IN (`+placeholders(3, len(chunk))+`)`,
@@ -315,6 +333,30 @@ func (db *DB) record(ctx context.Context, claim string, outcomes []Outcome, now 
 		}
 		return tx.bump(ctx, CounterAlerts)
 	})
+}
+
+// recordSent marks messages sent (or bundled) that claim still holds, in
+// one statement per few thousand; it returns those it marked.
+func (tx *Tx) recordSent(ctx context.Context, claim string, sent []Outcome, now time.Time) (map[int64]bool, error) {
+	const perRow = 4
+	recorded := make(map[int64]bool, len(sent))
+	for chunk := range slices.Chunk(sent, (maxParams-2)/perRow) {
+		list := make([][]any, len(chunk))
+		for i, o := range chunk {
+			list[i] = []any{o.ID, o.Status, o.ProviderID, o.BundleID}
+		}
+		values, args := typedValues(2, []string{"BIGINT", "TEXT", "TEXT", "BIGINT"}, list)
+		ids, err := tx.queryIDs(ctx, `UPDATE notifications SET status = v.column2, provider_id = v.column3, error = '', bundle_id = v.column4, sent_at = $1, attempts = attempts + 1, claim = ''
+			FROM (VALUES `+values+`) AS v WHERE notifications.id = v.column1 AND notifications.claim = $2 RETURNING notifications.id`,
+			append([]any{ms(now), claim}, args...)...)
+		if err != nil {
+			return nil, fmt.Errorf("record sent notifications: %w", err)
+		}
+		for _, id := range ids {
+			recorded[id] = true
+		}
+	}
+	return recorded, nil
 }
 
 // catchUpRewrite rewrites a Slack message that was in flight when its alert
