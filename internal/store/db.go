@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -188,24 +189,6 @@ func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 	return tx.tx.QueryRowContext(ctx, query, cleanArgs(args)...)
 }
 
-// queryIDs runs a statement that returns ids (… RETURNING id) and reads them.
-func (tx *Tx) queryIDs(ctx context.Context, query string, args ...any) ([]int64, error) {
-	rows, err := tx.tx.QueryContext(ctx, query, cleanArgs(args)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
-}
-
 // insertID runs an INSERT … RETURNING id (both engines support it) and returns the id.
 func (tx *Tx) insertID(ctx context.Context, query string, args ...any) (int64, error) {
 	var id int64
@@ -276,30 +259,91 @@ func placeholders(from, n int) string {
 	return b.String()
 }
 
-// typedValues builds a VALUES list of rows for a statement whose
-// parameters before it end at $after: "(CAST($n AS type), …), …" and its
-// arguments. The casts give PostgreSQL the types it cannot infer in VALUES;
-// the columns are named column1, column2 … on both engines.
-func typedValues(after int, types []string, rows [][]any) (string, []any) {
+// rowsStatement is a statement run over many rows of parameters: head,
+// then a VALUES list of the rows, then tail. fixed are the parameters head
+// and tail use ($1 … $len(fixed)); each row's follow, cast to types (which
+// PostgreSQL cannot infer in VALUES; the columns are named column1,
+// column2 … on both engines).
+type rowsStatement struct {
+	head, tail string
+	fixed      []any
+	types      []string
+	// scan reads one row the statement returns (RETURNING …); nil: none.
+	scan func(*sql.Rows) error
+}
+
+// runRows runs st over rows. On PostgreSQL one statement carries many rows
+// (each round trip costs); on SQLite, which has none but parses every
+// statement it is given, one single-row statement is prepared and run for
+// each row.
+func (tx *Tx) runRows(ctx context.Context, st rowsStatement, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	if tx.dialect == SQLite {
+		stmt, err := tx.tx.PrepareContext(ctx, st.head+st.values(1)+st.tail)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, row := range rows {
+			if err := st.run(ctx, stmt.QueryContext, append(slices.Clone(st.fixed), row...)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for chunk := range slices.Chunk(rows, (maxParams-len(st.fixed))/len(st.types)) {
+		args := slices.Clone(st.fixed)
+		for _, row := range chunk {
+			args = append(args, row...)
+		}
+		query := func(ctx context.Context, args ...any) (*sql.Rows, error) {
+			return tx.tx.QueryContext(ctx, st.head+st.values(len(chunk))+st.tail, args...)
+		}
+		if err := st.run(ctx, query, args); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// values is the VALUES list of n rows: "(CAST($k AS type), …), …".
+func (st rowsStatement) values(n int) string {
 	var b strings.Builder
-	args := make([]any, 0, len(rows)*len(types))
-	n := after
-	for i, row := range rows {
+	k := len(st.fixed)
+	for i := range n {
 		if i > 0 {
 			b.WriteString(", ")
 		}
 		b.WriteString("(")
-		for k, typ := range types {
-			if k > 0 {
+		for j, typ := range st.types {
+			if j > 0 {
 				b.WriteString(", ")
 			}
-			n++
-			b.WriteString("CAST($" + strconv.Itoa(n) + " AS " + typ + ")")
+			k++
+			b.WriteString("CAST($" + strconv.Itoa(k) + " AS " + typ + ")")
 		}
 		b.WriteString(")")
-		args = append(args, row...)
 	}
-	return b.String(), args
+	return b.String()
+}
+
+func (st rowsStatement) run(ctx context.Context, query func(context.Context, ...any) (*sql.Rows, error), args []any) error {
+	rows, err := query(ctx, cleanArgs(args)...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if st.scan == nil {
+			continue
+		}
+		if err := st.scan(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // anySlice turns typed statement parameters into the []any database/sql takes.

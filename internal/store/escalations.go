@@ -240,32 +240,28 @@ func (db *DB) RunSteps(ctx context.Context, runs []*StepRun, now time.Time) (int
 	return ran, err
 }
 
-// advanceEscalations moves each run's alert to its next step, in one
-// statement per few thousand runs, where the alert is still as the run was
-// planned from; it returns the alerts moved.
+// advanceEscalations moves each run's alert to its next step where the
+// alert is still as the run was planned from; it returns the alerts moved.
 func (tx *Tx) advanceEscalations(ctx context.Context, runs []*StepRun, now time.Time) (map[int64]bool, error) {
-	const perRow = 8
 	applied := make(map[int64]bool, len(runs))
-	for chunk := range slices.Chunk(runs, (maxParams-1)/perRow) {
-		list := make([][]any, len(chunk))
-		for i, run := range chunk {
-			e := run.Alert.Escalation
-			list[i] = []any{run.Alert.ID, run.NextStep, run.NextLoop, ms(run.NextAt), e.Epoch, e.Loop, e.Step, e.UserID}
-		}
-		values, args := typedValues(1, slices.Repeat([]string{"BIGINT"}, perRow), list)
-		// VALUES columns are column1… on both engines: id, then the next
-		// step, pass and time, then the epoch, pass, step and person planned from.
-		ids, err := tx.queryIDs(ctx, `UPDATE alerts SET esc_step = v.column2, esc_loop = v.column3, esc_next_at = v.column4, esc_user_id = 0
-			FROM (VALUES `+values+`) AS v
-			WHERE alerts.id = v.column1 AND alerts.status = 'triggered' AND alerts.esc_epoch = v.column5 AND alerts.esc_loop = v.column6
+	rows := make([][]any, len(runs))
+	for i, run := range runs {
+		e := run.Alert.Escalation
+		rows[i] = []any{run.Alert.ID, run.NextStep, run.NextLoop, ms(run.NextAt), e.Epoch, e.Loop, e.Step, e.UserID}
+	}
+	// The VALUES: id, then the next step, pass and time, then the epoch,
+	// pass, step and person planned from.
+	err := tx.runRows(ctx, rowsStatement{
+		head: `UPDATE alerts SET esc_step = v.column2, esc_loop = v.column3, esc_next_at = v.column4, esc_user_id = 0 FROM (VALUES `,
+		tail: `) AS v WHERE alerts.id = v.column1 AND alerts.status = 'triggered' AND alerts.esc_epoch = v.column5 AND alerts.esc_loop = v.column6
 			AND alerts.esc_step = v.column7 AND alerts.esc_user_id = v.column8 AND alerts.esc_next_at > 0 AND alerts.esc_next_at <= $1
-			RETURNING alerts.id`, append([]any{ms(now)}, args...)...)
-		if err != nil {
-			return nil, fmt.Errorf("advance escalations: %w", err)
-		}
-		for _, id := range ids {
-			applied[id] = true
-		}
+			RETURNING alerts.id`,
+		fixed: []any{ms(now)},
+		types: slices.Repeat([]string{"BIGINT"}, 8),
+		scan:  scanIDInto(applied),
+	}, rows)
+	if err != nil {
+		return nil, fmt.Errorf("advance escalations: %w", err)
 	}
 	return applied, nil
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/tocsin/tocsin"
@@ -21,45 +20,39 @@ func (tx *Tx) enqueue(ctx context.Context, n *tocsin.Notification, now time.Time
 	return n.ID != 0, nil
 }
 
-// enqueueAll writes outbox rows, many per statement, skipping those whose
-// key exists; each row written gets its ID and the pending status.
+// enqueueAll writes outbox rows, skipping those whose key exists; each row
+// written gets its ID and the pending status.
 func (tx *Tx) enqueueAll(ctx context.Context, ns []*tocsin.Notification, now time.Time) error {
-	const perRow = 13
-	for chunk := range slices.Chunk(ns, maxParams/perRow) {
-		values := make([]string, len(chunk))
-		args := make([]any, 0, len(chunk)*perRow)
-		byKey := make(map[string]*tocsin.Notification, len(chunk))
-		for i, n := range chunk {
-			if n.NextAttemptAt.IsZero() {
-				n.NextAttemptAt = now
-			}
-			n.ID = 0 // set again below if written: a retried transaction reuses rows
-			values[i] = "(" + placeholders(i*perRow+1, 11) + ", 'pending', " + placeholders(i*perRow+12, 2) + ")"
-			args = append(args, n.Key, n.Kind, nullID(n.AlertID), nullID(n.UserID), nullID(n.ContactMethodID), n.Type, n.Destination, n.Text, n.Ref, n.Step, n.RuleID, ms(n.NextAttemptAt), ms(now))
-			if byKey[n.Key] == nil {
-				byKey[n.Key] = n // the first of the same key is written, the rest skipped
-			}
+	byKey := make(map[string]*tocsin.Notification, len(ns))
+	rows := make([][]any, len(ns))
+	for i, n := range ns {
+		if n.NextAttemptAt.IsZero() {
+			n.NextAttemptAt = now
 		}
-		rows, err := tx.tx.QueryContext(ctx, `INSERT INTO notifications (key, kind, alert_id, user_id, contact_method_id, type, destination, text, ref, step, rule_id, status, next_attempt_at, created_at)
-			VALUES `+strings.Join(values, ", ")+` ON CONFLICT (key) DO NOTHING RETURNING id, key`, cleanArgs(args)...)
-		if err != nil {
-			return fmt.Errorf("enqueue %s: %w", chunk[0].Key, err)
+		n.ID = 0 // set again below if written: a retried transaction reuses rows
+		if byKey[n.Key] == nil {
+			byKey[n.Key] = n // the first of the same key is written, the rest skipped
 		}
-		for rows.Next() {
+		rows[i] = []any{n.Key, n.Kind, nullID(n.AlertID), nullID(n.UserID), nullID(n.ContactMethodID), n.Type, n.Destination, n.Text, n.Ref, n.Step, n.RuleID, tocsin.NotificationPending, ms(n.NextAttemptAt), ms(now)}
+	}
+	err := tx.runRows(ctx, rowsStatement{
+		head:  `INSERT INTO notifications (key, kind, alert_id, user_id, contact_method_id, type, destination, text, ref, step, rule_id, status, next_attempt_at, created_at) VALUES `,
+		tail:  ` ON CONFLICT (key) DO NOTHING RETURNING id, key`,
+		types: []string{"TEXT", "TEXT", "BIGINT", "BIGINT", "BIGINT", "TEXT", "TEXT", "TEXT", "TEXT", "BIGINT", "BIGINT", "TEXT", "BIGINT", "BIGINT"},
+		scan: func(r *sql.Rows) error {
 			var id int64
 			var key string
-			if err := rows.Scan(&id, &key); err != nil {
-				rows.Close()
+			if err := r.Scan(&id, &key); err != nil {
 				return err
 			}
 			if n := byKey[key]; n != nil {
 				n.ID, n.Status = id, tocsin.NotificationPending
 			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("enqueue %s: %w", chunk[0].Key, err)
-		}
+			return nil
+		},
+	}, rows)
+	if err != nil {
+		return fmt.Errorf("enqueue %s: %w", ns[0].Key, err)
 	}
 	return nil
 }
@@ -335,28 +328,38 @@ func (db *DB) record(ctx context.Context, claim string, outcomes []Outcome, now 
 	})
 }
 
-// recordSent marks messages sent (or bundled) that claim still holds, in
-// one statement per few thousand; it returns those it marked.
+// recordSent marks messages sent (or bundled) that claim still holds; it
+// returns those it marked.
 func (tx *Tx) recordSent(ctx context.Context, claim string, sent []Outcome, now time.Time) (map[int64]bool, error) {
-	const perRow = 4
 	recorded := make(map[int64]bool, len(sent))
-	for chunk := range slices.Chunk(sent, (maxParams-2)/perRow) {
-		list := make([][]any, len(chunk))
-		for i, o := range chunk {
-			list[i] = []any{o.ID, o.Status, o.ProviderID, o.BundleID}
-		}
-		values, args := typedValues(2, []string{"BIGINT", "TEXT", "TEXT", "BIGINT"}, list)
-		ids, err := tx.queryIDs(ctx, `UPDATE notifications SET status = v.column2, provider_id = v.column3, error = '', bundle_id = v.column4, sent_at = $1, attempts = attempts + 1, claim = ''
-			FROM (VALUES `+values+`) AS v WHERE notifications.id = v.column1 AND notifications.claim = $2 RETURNING notifications.id`,
-			append([]any{ms(now), claim}, args...)...)
-		if err != nil {
-			return nil, fmt.Errorf("record sent notifications: %w", err)
-		}
-		for _, id := range ids {
-			recorded[id] = true
-		}
+	rows := make([][]any, len(sent))
+	for i, o := range sent {
+		rows[i] = []any{o.ID, o.Status, o.ProviderID, o.BundleID}
+	}
+	err := tx.runRows(ctx, rowsStatement{
+		head: `UPDATE notifications SET status = v.column2, provider_id = v.column3, error = '', bundle_id = v.column4, sent_at = $1, attempts = attempts + 1, claim = ''
+			FROM (VALUES `,
+		tail:  `) AS v WHERE notifications.id = v.column1 AND notifications.claim = $2 RETURNING notifications.id`,
+		fixed: []any{ms(now), claim},
+		types: []string{"BIGINT", "TEXT", "TEXT", "BIGINT"},
+		scan:  scanIDInto(recorded),
+	}, rows)
+	if err != nil {
+		return nil, fmt.Errorf("record sent notifications: %w", err)
 	}
 	return recorded, nil
+}
+
+// scanIDInto reads a returned id into set.
+func scanIDInto(set map[int64]bool) func(*sql.Rows) error {
+	return func(r *sql.Rows) error {
+		var id int64
+		if err := r.Scan(&id); err != nil {
+			return err
+		}
+		set[id] = true
+		return nil
+	}
 }
 
 // catchUpRewrite rewrites a Slack message that was in flight when its alert
@@ -382,20 +385,20 @@ func (tx *Tx) catchUpRewrite(ctx context.Context, id int64, now time.Time) error
 }
 
 // addTimeline appends lines to their alerts' timelines (lines of no alert
-// are dropped), in as few statements as the parameters allow.
+// are dropped).
 func (tx *Tx) addTimeline(ctx context.Context, now time.Time, lines ...TimelineLine) error {
-	const perRow = 6
-	lines = slices.DeleteFunc(slices.Clone(lines), func(l TimelineLine) bool { return l.AlertID == 0 })
-	for chunk := range slices.Chunk(lines, maxParams/perRow) {
-		values := make([]string, len(chunk))
-		args := make([]any, 0, len(chunk)*perRow)
-		for i, l := range chunk {
-			values[i] = "(" + placeholders(i*perRow+1, perRow) + ")"
-			args = append(args, l.AlertID, ms(now), l.Kind, l.Actor, l.Channel, l.Message)
+	rows := make([][]any, 0, len(lines))
+	for _, l := range lines {
+		if l.AlertID != 0 {
+			rows = append(rows, []any{l.AlertID, ms(now), l.Kind, l.Actor, l.Channel, l.Message})
 		}
-		if _, err := tx.exec(ctx, `INSERT INTO alert_timeline (alert_id, at, kind, actor, channel, message) VALUES `+strings.Join(values, ", "), args...); err != nil {
-			return fmt.Errorf("alert timeline: %w", err)
-		}
+	}
+	err := tx.runRows(ctx, rowsStatement{
+		head:  `INSERT INTO alert_timeline (alert_id, at, kind, actor, channel, message) VALUES `,
+		types: []string{"BIGINT", "BIGINT", "TEXT", "TEXT", "TEXT", "TEXT"},
+	}, rows)
+	if err != nil {
+		return fmt.Errorf("alert timeline: %w", err)
 	}
 	return nil
 }
