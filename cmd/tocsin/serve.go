@@ -22,6 +22,9 @@ type serveCmd struct {
 	LogFormat  string  `name:"log-format" env:"TOCSIN_LOG_FORMAT" default:"text" help:"text or json."`
 	AdminEmail string  `name:"admin-email" env:"TOCSIN_ADMIN_EMAIL" default:"admin@localhost.localdomain" help:"E-mail of the admin created at first start."`
 	Demo       bool    `help:"Load a demo organisation (teams, services, integrations, sample alerts) and print the demo admin's login."`
+	// TrustedProxy: behind a reverse proxy every request comes from its
+	// address; the login and subscription limits must count clients.
+	TrustedProxy []string `name:"trusted-proxy" env:"TOCSIN_TRUSTED_PROXIES" sep:"," help:"Address or network (10.0.0.0/8) of a reverse proxy in front of Tocsin whose X-Forwarded-For header names the client; repeat, or separate with commas. Without it, the proxy's address counts as the client's."`
 	twilioFlags
 	providerFlags
 	statusFlags
@@ -87,6 +90,10 @@ func (s *serveCmd) Run(ctx context.Context, out io.Writer) error {
 	s.twilioFlags.apply(&cfg)
 	s.providerFlags.apply(&cfg)
 	s.statusFlags.apply(&cfg)
+	var err error
+	if cfg.TrustedProxies, err = config.ParseTrustedProxies(s.TrustedProxy); err != nil {
+		return err
+	}
 	if err := cfg.Validate(); err != nil {
 		return err
 	}

@@ -118,8 +118,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, clock tocsin
 		fmt.Fprintln(w, "ok")
 	})
 	httpMetrics := newHTTPMetrics(reg)
-	a.handler = observe(a.status.byHost(mux), log, httpMetrics)
-	a.statusHandler = observe(a.status.page, log, httpMetrics)
+	a.handler = observe(fromTrustedProxies(cfg.TrustedProxies, a.status.byHost(mux)), log, httpMetrics)
+	a.statusHandler = observe(fromTrustedProxies(cfg.TrustedProxies, a.status.page), log, httpMetrics)
 	return a, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"path/filepath"
 	"regexp"
@@ -26,6 +27,10 @@ type Config struct {
 	RateBurst   int     // requests a key may send at once above RateLimit
 	LogLevel    string  // debug, info, warn, error
 	LogFormat   string  // text or json
+	// TrustedProxies are the reverse proxies (addresses or networks) whose
+	// X-Forwarded-For names the client, for the login and subscription
+	// limits; empty: every connection's own address is the client's.
+	TrustedProxies []netip.Prefix
 
 	// The on-call phone number (docs/twilio.md).
 	TwilioAuthToken string // checks Twilio's request signatures; empty: the Twilio endpoints answer 404. Never logged
@@ -114,6 +119,28 @@ func Default() Config {
 			TelegramAPIURL: "https://api.telegram.org",
 		},
 	}
+}
+
+// ParseTrustedProxies reads --trusted-proxy values: addresses (10.0.0.7,
+// ::1) or networks (10.0.0.0/8, fd00::/8).
+func ParseTrustedProxies(values []string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, v := range values {
+		v = strings.TrimSpace(v)
+		if v == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(v); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(v)
+		if err != nil {
+			return nil, fmt.Errorf("--trusted-proxy %q is neither an IP address nor a network such as 10.0.0.0/8", v)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out, nil
 }
 
 // Validate checks the configuration and fills what can be derived.
