@@ -29,10 +29,11 @@ type Options struct {
 	// 45 s. A process that dies mid-send leaves its messages this long.
 	Lease time.Duration
 	// Gather is the least time between the start of a cycle that escalated
-	// several alerts and the next, when wake-ups come faster; default 10 ms. During a storm
-	// each cycle then takes the alerts that came meanwhile together (one
-	// commit, one claim, one throttle check per person) instead of paying a
-	// cycle for each alert; a lone alert is not held back.
+	// several alerts and the next, when wake-ups come faster; default
+	// 10 ms. During a storm each cycle then takes the alerts that came
+	// meanwhile together (one commit, one claim, one throttle check per
+	// person) instead of paying a cycle for each; a lone alert is not held
+	// back.
 	Gather time.Duration
 	// OnChange is called after the engine wrote to alerts' timelines (live pages).
 	OnChange func()

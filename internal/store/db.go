@@ -242,7 +242,6 @@ func cleanArgs(args []any) []any {
 	return args
 }
 
-// ms turns an instant into stored milliseconds; the zero time is 0 ("never").
 // maxParams bounds the parameters of one statement built from a list
 // (SQLite allows 32,766; PostgreSQL 65,535).
 const maxParams = 30000
@@ -355,6 +354,7 @@ func anySlice[T any](v []T) []any {
 	return out
 }
 
+// ms turns an instant into stored milliseconds; the zero time is 0 ("never").
 func ms(t time.Time) int64 {
 	if t.IsZero() {
 		return 0
