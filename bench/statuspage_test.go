@@ -257,6 +257,10 @@ func measureStatusPage(b *testing.B, engine string) {
 			plan(t, "raw", 0, stormRate, 0)
 		}
 	}
+	// Smaller storms: how large a storm the page does not feel.
+	for _, rate := range []int{200, 500} {
+		plan(targets[0], "raw", pageRate, rate, 0)
+	}
 	// What a storm costs once many alerts are open already.
 	plan(targets[0], "raw", pageRate, stormRate, stormBacklog)
 
