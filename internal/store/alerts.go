@@ -56,8 +56,8 @@ func (db *DB) ingestStatements(ctx context.Context) (*ingestStmts, error) {
 	}
 	queries := []string{
 		`SELECT id, status, priority, repeat_logged_at, repeats_unlogged FROM alerts WHERE integration_id = $1 AND dedup_key = $2 AND status <> 'resolved'`,
-		`INSERT INTO alerts (integration_id, service_id, dedup_key, summary, details, source, priority, labels, links, status, suppressed, occurrences, first_seen_at, last_seen_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'triggered', $10, 1, $11, $11, $11) RETURNING id`,
+		`INSERT INTO alerts (integration_id, service_id, dedup_key, summary, details, source, priority, labels, links, status, suppressed, occurrences, first_seen_at, last_seen_at, updated_at, esc_policy_id, esc_next_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'triggered', $10, 1, $11, $11, $11, $12, $13) RETURNING id`,
 		`INSERT INTO alert_timeline (alert_id, at, kind, actor, channel, message) VALUES ($1, $2, $3, $4, $5, $6)`,
 		`UPDATE alerts SET occurrences = occurrences + $1, last_seen_at = $2, updated_at = $2, repeat_logged_at = $2, repeats_unlogged = 0 WHERE id = $3`,
 		`UPDATE alerts SET occurrences = occurrences + $1, last_seen_at = $2, updated_at = $2, repeats_unlogged = repeats_unlogged + $1 WHERE id = $3`,
@@ -293,8 +293,18 @@ func (b *batch) create(ctx context.Context, item *IngestItem) (int64, error) {
 	if priority == "" {
 		priority = tocsin.DefaultPriority
 	}
+	// The escalation is planned first and starts with the row: an UPDATE
+	// after the INSERT would write every new alert twice.
+	var start escalationStart
+	if !item.Suppress {
+		var err error
+		if start, err = b.tx.planEscalation(ctx, serviceID, b.now, b.paging, false); err != nil {
+			return 0, err
+		}
+	}
 	var id int64
-	if err := b.insert.QueryRowContext(ctx, item.Integration.ID, nullID(serviceID), e.DedupKey, e.Summary, e.Details, e.Source, priority, string(labels), string(links), item.Suppress, ms(b.now)).Scan(&id); err != nil {
+	if err := b.insert.QueryRowContext(ctx, item.Integration.ID, nullID(serviceID), e.DedupKey, e.Summary, e.Details, e.Source, priority, string(labels), string(links), item.Suppress, ms(b.now),
+		start.policy, start.escAt()).Scan(&id); err != nil {
 		return 0, fmt.Errorf("insert alert: %w", err)
 	}
 	actor := e.Actor
@@ -313,7 +323,7 @@ func (b *batch) create(ctx context.Context, item *IngestItem) (int64, error) {
 		if err := b.addTimeline(ctx, id, tocsin.TimelineSuppressed, "", e.Channel, "kept without paging anyone"); err != nil {
 			return 0, err
 		}
-	} else if err := b.tx.startEscalation(ctx, id, serviceID, b.now, b.paging, false); err != nil {
+	} else if err := start.record(ctx, b.tx, id, b.now); err != nil {
 		return 0, err
 	}
 	b.remember(&openAlert{id: id, integrationID: item.Integration.ID, dedupKey: e.DedupKey, status: tocsin.StatusTriggered, priority: priority})

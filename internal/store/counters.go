@@ -34,8 +34,23 @@ type cachedCounter struct {
 	read  time.Time // monotonic: a cache age, not a domain time
 }
 
+// counterSQL returns the statements that bump and read a counter. On
+// PostgreSQL the alerts counter is a sequence: it is bumped by nearly every
+// write, and a row updated by each would serialise them all on its lock
+// until commit. A sequence can show a bump a moment before the transaction
+// that made it commits; its only reader, the live pages' watcher, looks
+// again a poll later. (Until its first nextval a sequence's last_value
+// already shows its start, hence is_called.)
+func counterSQL(d Dialect, counter string) (bump, read string, args []any) {
+	if d == Postgres && counter == CounterAlerts {
+		return `SELECT nextval('alert_changes')`, `SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM alert_changes`, nil
+	}
+	return `UPDATE change_counters SET value = value + 1 WHERE name = $1`, `SELECT value FROM change_counters WHERE name = $1`, []any{counter}
+}
+
 func (tx *Tx) bump(ctx context.Context, counter string) error {
-	if _, err := tx.exec(ctx, `UPDATE change_counters SET value = value + 1 WHERE name = $1`, counter); err != nil {
+	bump, _, args := counterSQL(tx.dialect, counter)
+	if _, err := tx.exec(ctx, bump, args...); err != nil {
 		return fmt.Errorf("bump %s: %w", counter, err)
 	}
 	tx.bumped = append(tx.bumped, counter)
@@ -67,10 +82,11 @@ func (c *counterCache) forget(names []string) {
 
 // Counter returns the current value of a change counter.
 func (db *DB) Counter(ctx context.Context, counter string) (int64, error) {
+	_, query, args := counterSQL(db.dialect, counter)
 	if db.tx != nil {
 		// Inside a transaction: its own, uncommitted view, never cached.
 		var v int64
-		err := db.read.QueryRowContext(ctx, `SELECT value FROM change_counters WHERE name = $1`, counter).Scan(&v)
+		err := db.read.QueryRowContext(ctx, query, args...).Scan(&v)
 		return v, err
 	}
 	db.counters.mu.Lock()
@@ -82,7 +98,7 @@ func (db *DB) Counter(ctx context.Context, counter string) (int64, error) {
 	}
 	read := time.Now()
 	var v int64
-	if err := db.read.QueryRowContext(ctx, `SELECT value FROM change_counters WHERE name = $1`, counter).Scan(&v); err != nil {
+	if err := db.read.QueryRowContext(ctx, query, args...).Scan(&v); err != nil {
 		return 0, err
 	}
 	db.counters.mu.Lock()

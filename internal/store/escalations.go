@@ -58,44 +58,80 @@ func (tx *Tx) paging(ctx context.Context, serviceID int64, cache map[int64]*serv
 	return p, nil
 }
 
-// startEscalation chooses the policy of a newly triggered alert and schedules
-// its first step, or records why nobody is paged (maintenance, no policy; the
-// latter only once, not at every re-trigger).
-func (tx *Tx) startEscalation(ctx context.Context, alertID, serviceID int64, now time.Time, cache map[int64]*servicePaging, again bool) error {
+// escalationStart is how a newly triggered alert's escalation begins: its
+// policy and first step's time (policy 0: nobody is paged), and the line
+// its timeline gets, if any.
+type escalationStart struct {
+	policy int64
+	nextAt time.Time
+	line   tocsin.TimelineKind
+	note   string
+}
+
+// planEscalation chooses the policy of a newly triggered alert and the time
+// of its first step, or says why nobody is paged (maintenance, no policy;
+// the latter only once, not at every re-trigger: again).
+func (tx *Tx) planEscalation(ctx context.Context, serviceID int64, now time.Time, cache map[int64]*servicePaging, again bool) (escalationStart, error) {
 	var p *servicePaging
 	if serviceID != 0 {
 		var err error
 		if p, err = tx.paging(ctx, serviceID, cache); err != nil {
-			return err
+			return escalationStart{}, err
 		}
 	}
-	line := func(kind tocsin.TimelineKind, msg string) error {
-		return tx.addTimeline(ctx, now, TimelineLine{AlertID: alertID, Kind: kind, Actor: "Tocsin", Channel: tocsin.ChannelEngine, Message: msg})
-	}
-	if p == nil {
-		if again {
-			return nil
-		}
-		return line(tocsin.TimelineEscalated, "no service: nobody is paged (route it to a service with a processing rule)")
+	switch {
+	case p == nil && again:
+		return escalationStart{}, nil
+	case p == nil:
+		return escalationStart{line: tocsin.TimelineEscalated, note: "no service: nobody is paged (route it to a service with a processing rule)"}, nil
 	}
 	if w := tocsin.InMaintenance(p.service.Maintenance, now); w != nil {
-		return line(tocsin.TimelineMaintenance, "the service is in maintenance ("+w.String()+"): recorded without paging")
+		return escalationStart{line: tocsin.TimelineMaintenance, note: "the service is in maintenance (" + w.String() + "): recorded without paging"}, nil
 	}
 	policy, offHours := p.service.PolicyAt(now)
-	if policy == 0 {
-		if again {
-			return nil
-		}
-		return line(tocsin.TimelineEscalated, "the service has no escalation policy: nobody is paged")
+	switch {
+	case policy == 0 && again:
+		return escalationStart{}, nil
+	case policy == 0:
+		return escalationStart{line: tocsin.TimelineEscalated, note: "the service has no escalation policy: nobody is paged"}, nil
 	}
-	if _, err := tx.exec(ctx, `UPDATE alerts SET esc_policy_id = $1, esc_step = 0, esc_loop = 0, esc_next_at = $2 WHERE id = $3`,
-		policy, ms(now.Add(p.firstDelay[policy])), alertID); err != nil {
-		return fmt.Errorf("start escalation: %w", err)
-	}
+	start := escalationStart{policy: policy, nextAt: now.Add(p.firstDelay[policy])}
 	if offHours {
-		return line(tocsin.TimelineEscalated, "outside the service's business hours: the off-hours escalation policy applies")
+		start.line, start.note = tocsin.TimelineEscalated, "outside the service's business hours: the off-hours escalation policy applies"
 	}
-	return nil
+	return start, nil
+}
+
+// escAt is the stored esc_next_at of a start: 0 when nothing is due.
+func (s escalationStart) escAt() int64 {
+	if s.policy == 0 {
+		return 0
+	}
+	return ms(s.nextAt)
+}
+
+// record writes the start's timeline line, if it has one.
+func (s escalationStart) record(ctx context.Context, tx *Tx, alertID int64, now time.Time) error {
+	if s.note == "" {
+		return nil
+	}
+	return tx.addTimeline(ctx, now, TimelineLine{AlertID: alertID, Kind: s.line, Actor: "Tocsin", Channel: tocsin.ChannelEngine, Message: s.note})
+}
+
+// restartEscalation plans the escalation of an alert triggered again and
+// schedules its first step.
+func (tx *Tx) restartEscalation(ctx context.Context, alertID, serviceID int64, now time.Time) error {
+	start, err := tx.planEscalation(ctx, serviceID, now, nil, true)
+	if err != nil {
+		return err
+	}
+	if start.policy != 0 {
+		if _, err := tx.exec(ctx, `UPDATE alerts SET esc_policy_id = $1, esc_step = 0, esc_loop = 0, esc_next_at = $2 WHERE id = $3`,
+			start.policy, start.escAt(), alertID); err != nil {
+			return fmt.Errorf("start escalation: %w", err)
+		}
+	}
+	return start.record(ctx, tx, alertID, now)
 }
 
 // escalationFollows keeps an alert's escalation in step with its status:
@@ -107,7 +143,7 @@ func (tx *Tx) escalationFollows(ctx context.Context, alertID int64, to tocsin.Al
 		if err := tx.queryRow(ctx, `UPDATE alerts SET esc_epoch = esc_epoch + 1, esc_step = 0, esc_loop = 0, esc_next_at = 0 WHERE id = $1 RETURNING COALESCE(service_id, 0)`, alertID).Scan(&serviceID); err != nil {
 			return fmt.Errorf("restart escalation: %w", err)
 		}
-		return tx.startEscalation(ctx, alertID, serviceID, now, nil, true)
+		return tx.restartEscalation(ctx, alertID, serviceID, now)
 	}
 	if _, err := tx.exec(ctx, `UPDATE alerts SET esc_next_at = 0 WHERE id = $1`, alertID); err != nil {
 		return err

@@ -202,3 +202,84 @@ func countTimeline(t *testing.T, db *store.DB, alertID int64, message string) in
 	}
 	return n
 }
+
+// A new alert starts its escalation with its row: the policy of the hour
+// (business hours or off-hours), its first step's delay, or a line saying
+// why nobody is paged; a suppressed alert starts none.
+func TestNewAlertsStartTheirEscalation(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		db := testkit.OpenDB(t, engine)
+		integ := fixture(t, db)
+		day := &tocsin.EscalationPolicy{Name: "day", Steps: []tocsin.EscalationStep{{Delay: 5 * time.Minute, Targets: []tocsin.Target{{Kind: tocsin.TargetWebhook, Ref: "https://hooks.example.com/day"}}}}}
+		night := &tocsin.EscalationPolicy{Name: "night", Steps: []tocsin.EscalationStep{{Targets: []tocsin.Target{{Kind: tocsin.TargetWebhook, Ref: "https://hooks.example.com/night"}}}}}
+		for _, p := range []*tocsin.EscalationPolicy{day, night} {
+			if err := db.CreateEscalationPolicy(ctx, p, t0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		svc, err := db.Service(ctx, integ.ServiceID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc.EscalationPolicyID, svc.OffHoursPolicyID = day.ID, night.ID
+		svc.BusinessHours = &tocsin.TimeWindow{Timezone: "Europe/Paris", Start: "09:00", End: "18:00"}
+		if err := db.UpdateService(ctx, svc); err != nil {
+			t.Fatal(err)
+		}
+		started := func(key string, at time.Time, suppress bool) *tocsin.Alert {
+			t.Helper()
+			item := event(tocsin.ActionTrigger, key, "Disk full")
+			item.Suppress = suppress
+			res := apply(t, db, integ, at, item)
+			a, err := db.Alert(ctx, res[0].AlertID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return a
+		}
+		offHours := "outside the service's business hours: the off-hours escalation policy applies"
+
+		// Monday 11:00 in Paris: the day policy, first step in 5 minutes.
+		monday := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+		a := started("day", monday, false)
+		if a.Escalation.PolicyID != day.ID || !a.Escalation.NextAt.Equal(monday.Add(5*time.Minute)) {
+			t.Errorf("in business hours: policy %d due %v, want %d due %v", a.Escalation.PolicyID, a.Escalation.NextAt, day.ID, monday.Add(5*time.Minute))
+		}
+		if n := countTimeline(t, db, a.ID, offHours); n != 0 {
+			t.Errorf("in business hours: %d off-hours lines", n)
+		}
+
+		// Monday 23:00 in Paris: the night policy, at once, said in the timeline.
+		late := time.Date(2026, 11, 2, 22, 0, 0, 0, time.UTC)
+		a = started("night", late, false)
+		if a.Escalation.PolicyID != night.ID || !a.Escalation.NextAt.Equal(late) {
+			t.Errorf("off hours: policy %d due %v, want %d due %v", a.Escalation.PolicyID, a.Escalation.NextAt, night.ID, late)
+		}
+		if n := countTimeline(t, db, a.ID, offHours); n != 1 {
+			t.Errorf("off hours: %d off-hours lines, want 1", n)
+		}
+		if due, err := db.DueEscalations(ctx, late, 10); err != nil || len(due) != 2 {
+			t.Fatalf("due at 23:00: %d alerts (%v), want both", len(due), err)
+		}
+
+		// Suppressed by a rule: nothing starts.
+		a = started("quiet", late, true)
+		if a.Escalation.PolicyID != 0 || !a.Escalation.NextAt.IsZero() {
+			t.Errorf("suppressed: policy %d due %v, want none", a.Escalation.PolicyID, a.Escalation.NextAt)
+		}
+
+		// No policy at all: nothing due, and the timeline says why.
+		svc.EscalationPolicyID, svc.OffHoursPolicyID, svc.BusinessHours = 0, 0, nil
+		if err := db.UpdateService(ctx, svc); err != nil {
+			t.Fatal(err)
+		}
+		a = started("nobody", late, false)
+		if a.Escalation.PolicyID != 0 || !a.Escalation.NextAt.IsZero() {
+			t.Errorf("no policy: policy %d due %v, want none", a.Escalation.PolicyID, a.Escalation.NextAt)
+		}
+		if n := countTimeline(t, db, a.ID, "the service has no escalation policy: nobody is paged"); n != 1 {
+			t.Errorf("no policy: %d lines saying so, want 1", n)
+		}
+	})
+}

@@ -103,6 +103,7 @@ func (h *Handler) Run(ctx context.Context) {
 	}
 	ticker := time.NewTicker(h.pollGap)
 	defer ticker.Stop()
+	again := false
 	for {
 		select {
 		case <-ctx.Done():
@@ -116,8 +117,15 @@ func (h *Handler) Run(ctx context.Context) {
 			}
 			continue
 		}
-		if v != last {
-			last = v
+		switch {
+		case v != last:
+			last, again = v, true
+			h.hub.broadcast()
+		case again:
+			// The counter can move a moment before the change's
+			// transaction commits (store.counterSQL): pages that
+			// reloaded too early get it now.
+			again = false
 			h.hub.broadcast()
 		}
 	}
