@@ -72,7 +72,7 @@ func measureAlertCost(b *testing.B, engine string) {
 	settle()
 
 	machine0, proc0, x0, start := machineBusy(b), cpuTime(), xacts(), time.Now()
-	s := startStorm(b, a.URL, key, stormRate)
+	s := startStorm(b, a.URL, key, stormRate, 1)
 	<-time.After(5 * time.Second) // the storm's length, not a synchronisation
 	r := s.stop()
 	accepted += r.accepted

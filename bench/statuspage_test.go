@@ -40,6 +40,11 @@ const (
 	stormClients = 32
 	stormRate    = 1000
 	stormBacklog = 20000 // alerts left open before the last storm
+	// A mixed storm is what a monitoring system sends when much is failing:
+	// one event in mixedNewEvery opens a new alert, the others repeat one
+	// of repeatKeys alerts already open (deduplicated, nobody paged again).
+	mixedNewEvery = 10
+	repeatKeys    = 100
 )
 
 // BenchmarkStatusPage measures the public status page (issue 5: ≥ 10,000
@@ -134,20 +139,21 @@ func measureStatusPage(b *testing.B, engine string) {
 	var rows []row
 	var acceptedSoFar int64 // alerts the engine must page
 	type spec struct {
-		t                        pageTarget
-		client                   string
-		rate, stormRate, backlog int
+		t                                  pageTarget
+		client                             string
+		rate, stormRate, newEvery, backlog int
 	}
 	var specs []spec
 	// plan adds a run: t with client, closed loop (rate 0) or at rate
 	// requests/s, while a storm of stormRate triggers/s runs (-1: none; 0:
-	// closed loop). A storm starts with no alert open, or with backlog
-	// alerts opened before it.
-	plan := func(t pageTarget, client string, rate, stormRate, backlog int) {
-		specs = append(specs, spec{t, client, rate, stormRate, backlog})
+	// closed loop), one in newEvery a new alert (1: all; else a mixed
+	// storm). A storm starts with no alert open, or with backlog alerts
+	// opened before it.
+	plan := func(t pageTarget, client string, rate, stormRate, newEvery, backlog int) {
+		specs = append(specs, spec{t, client, rate, stormRate, newEvery, backlog})
 	}
 	tablePath, told := fmt.Sprintf("results/statuspage-%s-%s.md", engine, time.Now().UTC().Format("20060102T150405Z")), false
-	measure := func(t pageTarget, client string, rate, stormRate, backlog int) {
+	measure := func(t pageTarget, client string, rate, stormRate, newEvery, backlog int) {
 		enc, load, phase := "identity", "closed-loop", "idle"
 		if t.gzip {
 			enc = "gzip"
@@ -160,6 +166,9 @@ func measureStatusPage(b *testing.B, engine string) {
 			phase = "storm-closed-loop"
 		case stormRate > 0:
 			phase = "storm-" + strconv.Itoa(stormRate) + "-per-s"
+		}
+		if newEvery > 1 {
+			phase += "-mixed"
 		}
 		if backlog > 0 {
 			phase += "-" + strconv.Itoa(backlog) + "-open"
@@ -174,13 +183,19 @@ func measureStatusPage(b *testing.B, engine string) {
 					})
 					drainEngine(b, a, &delivered, acceptedSoFar)
 				}
+				if newEvery > 1 {
+					acceptedSoFar += postEvents(b, a.URL, repeatKeys, func(i int64) string {
+						return fmt.Sprintf(`{"routing_key":%q,"event_action":"trigger","dedup_key":"repeat-%d","payload":{"summary":"Disk full on db-%d","source":"db-%d.example.com","severity":"critical"}}`, key, i, i, i)
+					})
+					drainEngine(b, a, &delivered, acceptedSoFar)
+				}
 				counts, err := a.DB.OpenAlertCounts(ctx)
 				must(b, err)
 				open = counts[tocsin.StatusTriggered] + counts[tocsin.StatusAcknowledged]
 			}
 			before := delivered.Load()
 			if stormRate >= 0 {
-				s = startStorm(b, a.URL, key, stormRate)
+				s = startStorm(b, a.URL, key, stormRate, max(newEvery, 1))
 			}
 			res := pageLoad(t, client, rate)
 			var sr *stormResult
@@ -188,22 +203,27 @@ func measureStatusPage(b *testing.B, engine string) {
 				r := s.stop()
 				r.open = open
 				r.delivered = delivered.Load() - before
-				acceptedSoFar += r.accepted
+				acceptedSoFar += r.created
 				r.drain = drainEngine(b, a, &delivered, acceptedSoFar)
 				sr = &r
 				// The monitoring system resolves the storm's alerts: the
 				// next storm starts with none open.
-				postEvents(b, a.URL, int(s.sent.Load()), func(i int64) string {
-					return fmt.Sprintf(`{"routing_key":%q,"event_action":"resolve","dedup_key":"storm-%d-%d"}`, key, s.run, i)
+				postEvents(b, a.URL, int(s.sent.Load()/s.newEvery), func(i int64) string {
+					return fmt.Sprintf(`{"routing_key":%q,"event_action":"resolve","dedup_key":"storm-%d-%d"}`, key, s.run, i*s.newEvery)
 				})
+				if s.newEvery > 1 {
+					postEvents(b, a.URL, repeatKeys, func(i int64) string {
+						return fmt.Sprintf(`{"routing_key":%q,"event_action":"resolve","dedup_key":"repeat-%d"}`, key, i)
+					})
+				}
 			}
 			rows = append(rows, row{phase, load, t, client, res, sr})
 			line := fmt.Sprintf("%s, %s, %s, %s (%s, %s): %.0f req/s, p50 %s, p99 %s, max %s (from the moment written: p50 %s, p99 %s), errors %d%s; process CPU %.2f cores, %d GCs (pauses %s in all)",
 				engine, phase, load, t.name, enc, client, res.rate(), res.pct(0.50), res.pct(0.99), res.pct(1),
 				percentile(res.svc, 0.50), percentile(res.svc, 0.99), res.errors, res.errorKinds(), res.cores, res.gcs, res.gcPause.Round(time.Microsecond))
 			if sr != nil {
-				line += fmt.Sprintf("; storm (%d alerts open before): %.0f triggers/s accepted (%d not accepted, %d due but not sent: its clients were busy), %d paged by the engine during the run, the rest within %s after",
-					sr.open, sr.acceptedRate, sr.failed, sr.behind, sr.delivered, sr.drain.Round(time.Millisecond))
+				line += fmt.Sprintf("; storm (%d alerts open before): %.0f triggers/s accepted (%d not accepted, %d due but not sent: its clients were busy), %d new alerts, %d paged by the engine during the run, the rest within %s after",
+					sr.open, sr.acceptedRate, sr.failed, sr.behind, sr.created, sr.delivered, sr.drain.Round(time.Millisecond))
 			}
 			if !told {
 				b.Log(sizes)
@@ -230,17 +250,17 @@ func measureStatusPage(b *testing.B, engine string) {
 	// with Go's client, through the main listener.
 	for _, t := range targets {
 		if t.gzip {
-			plan(t, "raw", 0, -1, 0)
+			plan(t, "raw", 0, -1, 1, 0)
 		}
 	}
 	for _, t := range targets {
 		if !t.gzip && t.name[:4] == "main" {
-			plan(t, "raw", 0, -1, 0)
+			plan(t, "raw", 0, -1, 1, 0)
 		}
 	}
 	for _, t := range targets {
 		if t.gzip && t.name[:4] == "main" {
-			plan(t, "nethttp", 0, -1, 0)
+			plan(t, "nethttp", 0, -1, 1, 0)
 		}
 	}
 	// Latency at the target rate, idle and during storms; and the
@@ -248,24 +268,30 @@ func measureStatusPage(b *testing.B, engine string) {
 	for _, storm := range []int{-1, stormRate, 0} {
 		for _, t := range targets {
 			if t.gzip {
-				plan(t, "raw", pageRate, storm, 0)
+				plan(t, "raw", pageRate, storm, 1, 0)
 			}
+		}
+	}
+	// Mixed storms, as monitoring systems send them.
+	for _, t := range targets {
+		if t.gzip {
+			plan(t, "raw", pageRate, stormRate, mixedNewEvery, 0)
 		}
 	}
 	for _, t := range targets {
 		if t.gzip {
-			plan(t, "raw", 0, stormRate, 0)
+			plan(t, "raw", 0, stormRate, 1, 0)
 		}
 	}
 	// Smaller storms: how large a storm the page does not feel.
 	for _, rate := range []int{200, 500} {
-		plan(targets[0], "raw", pageRate, rate, 0)
+		plan(targets[0], "raw", pageRate, rate, 1, 0)
 	}
 	// What a storm costs once many alerts are open already.
-	plan(targets[0], "raw", pageRate, stormRate, stormBacklog)
+	plan(targets[0], "raw", pageRate, stormRate, 1, stormBacklog)
 
 	for _, sp := range specs {
-		measure(sp.t, sp.client, sp.rate, sp.stormRate, sp.backlog)
+		measure(sp.t, sp.client, sp.rate, sp.stormRate, sp.newEvery, sp.backlog)
 	}
 }
 
@@ -601,8 +627,10 @@ func cpuTime() time.Duration {
 // /v2/enqueue until stopped: at a fixed rate, or closed loop (rate 0).
 type storm struct {
 	run      int64        // dedup keys are storm-<run>-<n>
+	newEvery int64        // event n opens a new alert when n%newEvery == 0, else repeats repeat-<n%repeatKeys>
 	sent     atomic.Int64 // n of the last one sent
 	accepted atomic.Int64
+	created  atomic.Int64 // new alerts accepted
 	failed   atomic.Int64
 	behind   atomic.Int64 // due events not sent because every client was busy
 	started  time.Time
@@ -612,6 +640,7 @@ type storm struct {
 
 type stormResult struct {
 	accepted, failed, behind int64
+	created                  int64 // new alerts among the accepted
 	acceptedRate             float64
 	open                     int           // alerts open when it started
 	delivered                int64         // webhook pages received during the run
@@ -620,12 +649,12 @@ type stormResult struct {
 
 var stormRuns atomic.Int64 // dedup keys stay new from one run to the next
 
-func startStorm(b *testing.B, base, key string, rate int) *storm {
+func startStorm(b *testing.B, base, key string, rate, newEvery int) *storm {
 	u, err := url.Parse(base)
 	must(b, err)
 	run := stormRuns.Add(1)
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &storm{run: run, started: time.Now(), cancel: cancel}
+	s := &storm{run: run, newEvery: int64(newEvery), started: time.Now(), cancel: cancel}
 	tokens := make(chan struct{}) // unbuffered: a due event no client is free for is counted as behind
 	if rate > 0 {
 		s.wg.Go(func() {
@@ -662,8 +691,15 @@ func startStorm(b *testing.B, base, key string, rate int) *storm {
 					}
 				}
 				n := s.sent.Add(1)
-				body := fmt.Appendf(nil, `{"routing_key":%q,"event_action":"trigger","dedup_key":"storm-%d-%d","payload":{"summary":"Storm alert %d-%d: disk full on db-%d","source":"db-%d.example.com","severity":"critical"}}`,
-					key, run, n, run, n, n%50, n%50)
+				isNew := n%s.newEvery == 0
+				var body []byte
+				if isNew {
+					body = fmt.Appendf(nil, `{"routing_key":%q,"event_action":"trigger","dedup_key":"storm-%d-%d","payload":{"summary":"Storm alert %d-%d: disk full on db-%d","source":"db-%d.example.com","severity":"critical"}}`,
+						key, run, n, run, n, n%50, n%50)
+				} else {
+					k := n % repeatKeys
+					body = fmt.Appendf(nil, `{"routing_key":%q,"event_action":"trigger","dedup_key":"repeat-%d","payload":{"summary":"Disk full on db-%d","source":"db-%d.example.com","severity":"critical"}}`, key, k, k, k)
+				}
 				req = fmt.Appendf(req[:0], "POST /v2/enqueue HTTP/1.1\r\nHost: %s\r\nUser-Agent: tocsin-bench\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", u.Host, len(body), body)
 				a, err := c.do(req)
 				if err != nil || a.status != http.StatusAccepted {
@@ -671,6 +707,9 @@ func startStorm(b *testing.B, base, key string, rate int) *storm {
 					continue
 				}
 				s.accepted.Add(1)
+				if isNew {
+					s.created.Add(1)
+				}
 			}
 		})
 	}
@@ -681,7 +720,7 @@ func (s *storm) stop() stormResult {
 	s.cancel()
 	s.wg.Wait()
 	n := s.accepted.Load()
-	return stormResult{accepted: n, acceptedRate: float64(n) / time.Since(s.started).Seconds(), failed: s.failed.Load(), behind: s.behind.Load()}
+	return stormResult{accepted: n, created: s.created.Load(), acceptedRate: float64(n) / time.Since(s.started).Seconds(), failed: s.failed.Load(), behind: s.behind.Load()}
 }
 
 // postEvents posts n PagerDuty events (body(1) … body(n)) to /v2/enqueue
