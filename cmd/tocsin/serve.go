@@ -110,6 +110,7 @@ func (s *serveCmd) Run(ctx context.Context, out io.Writer) error {
 		}
 	}
 	log := newLogger(cfg)
+	log.Debug("go processors", "count", app.SetProcessors())
 	a, err := app.Open(ctx, cfg, log, tocsin.SystemClock{})
 	if err != nil {
 		return err
