@@ -57,7 +57,8 @@ const (
 // (--status-listen), as browsers do (gzip): closed loop for throughput, and
 // open loop at 10,000 requests/s for latency; then again while PagerDuty
 // triggers are posted to /v2/enqueue of the same process (1,000/s, or as
-// fast as 32 connections go) and the engine pages for each. Every answer
+// fast as 32 connections go) and the engine pages for each, and during a
+// mixed storm (1,000 events/s, one in ten a new alert). Every answer
 // must be a 200 of the file's exact length; anything else counts as an
 // error. It runs once whatever b.N, prints figures, and writes a Markdown
 // table of them to bench/results/ (ignored by git):
