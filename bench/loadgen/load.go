@@ -245,12 +245,20 @@ func generate(ctx context.Context, c config) (*result, error) {
 	if c.Rate == 0 {
 		for _, w := range workers {
 			wg.Go(func() {
-				for ctx.Err() == nil && time.Now().Before(stopAt) {
+				for ctx.Err() == nil {
+					// One reading of the clock decides both whether to send
+					// and when the request started: read twice, a request
+					// could go out (and be accepted) yet start after stopAt,
+					// outside the window, uncounted.
+					now := time.Now()
+					if !now.Before(stopAt) {
+						return
+					}
 					n, ok := next()
 					if !ok {
 						return
 					}
-					s := send(w, n, time.Now())
+					s := send(w, n, now)
 					w.record(s, measureFrom, stopAt, c.RecordAcked)
 					if s.status == 0 {
 						time.Sleep(10 * time.Millisecond) // server gone: don't spin
