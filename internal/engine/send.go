@@ -49,9 +49,8 @@ func backoff(n int) time.Duration {
 	return min(d, 10*time.Minute)
 }
 
-// sendWorkers is how many provider calls run at once: providers answer in
-// tens or hundreds of milliseconds, and a storm must not queue behind them.
-const sendWorkers = 16
+// sendWorkers is how many provider calls run at once.
+const sendWorkers = notify.SendsAtOnce
 
 // delivery is one message to send: a row, or a bundle of pages (head first).
 type delivery struct {

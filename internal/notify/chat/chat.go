@@ -30,7 +30,7 @@ func httpClient(c *http.Client) *http.Client {
 	if c != nil {
 		return c
 	}
-	return &http.Client{Timeout: 10 * time.Second}
+	return &http.Client{Timeout: 10 * time.Second, Transport: notify.Transport()}
 }
 
 // webhookURL checks a webhook address; its path is a secret and never shown.

@@ -41,7 +41,7 @@ var _ notify.Sender = (*Sender)(nil)
 func New(opt Options) *Sender {
 	s := &Sender{token: opt.Token, client: opt.Client}
 	if s.client == nil {
-		s.client = &http.Client{Timeout: 10 * time.Second}
+		s.client = &http.Client{Timeout: 10 * time.Second, Transport: notify.Transport()}
 	}
 	return s
 }

@@ -49,7 +49,7 @@ func New(o Options) *Sender {
 	}
 	hc := o.HTTP
 	if hc == nil {
-		hc = &http.Client{Timeout: 15 * time.Second}
+		hc = &http.Client{Timeout: 15 * time.Second, Transport: notify.Transport()}
 	}
 	return &Sender{api: api, token: o.BotToken, http: hc}
 }

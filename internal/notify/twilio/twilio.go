@@ -124,7 +124,7 @@ func newClient(o Options) client {
 	}
 	hc := o.HTTP
 	if hc == nil {
-		hc = &http.Client{Timeout: 15 * time.Second}
+		hc = &http.Client{Timeout: 15 * time.Second, Transport: notify.Transport()}
 	}
 	return client{opts: o, http: hc}
 }

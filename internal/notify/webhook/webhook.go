@@ -52,7 +52,8 @@ func New(opt Options) *Sender {
 	s := &Sender{client: opt.Client, now: opt.Now}
 	if s.client == nil {
 		s.client = &http.Client{
-			Timeout: 10 * time.Second,
+			Timeout:   10 * time.Second,
+			Transport: notify.Transport(),
 			// A redirected POST turns into a GET on most servers: better say
 			// so than deliver nothing.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },

@@ -46,7 +46,7 @@ var _ notify.Sender = (*Sender)(nil)
 func New(opt Options) *Sender {
 	client := opt.Client
 	if client == nil {
-		client = &http.Client{Timeout: 10 * time.Second}
+		client = &http.Client{Timeout: 10 * time.Second, Transport: notify.Transport()}
 	}
 	return &Sender{opt: opt, client: client}
 }
