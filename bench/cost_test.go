@@ -63,8 +63,9 @@ func measureAlertCost(b *testing.B, engine string) {
 			return n
 		}
 	}
+	accepted := seedHistory(b, a, key, &delivered, 0)
 	// Warm up: the first alerts pay for caches, prepared statements, pools.
-	accepted := postEvents(b, a.URL, 200, func(i int64) string {
+	accepted += postEvents(b, a.URL, 200, func(i int64) string {
 		return fmt.Sprintf(`{"routing_key":%q,"event_action":"trigger","dedup_key":"warm-%d","payload":{"summary":"Warm-up %d","source":"bench","severity":"critical"}}`, key, i, i)
 	})
 	drainEngine(b, a, &delivered, accepted)

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -23,6 +24,7 @@ import (
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/config"
+	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/testkit"
 )
 
@@ -111,6 +113,7 @@ func measureStatusPage(b *testing.B, engine string) {
 	ctx := context.Background()
 	key := seedPaging(b, a, receiver.URL)
 	incident := seedStatusPage(b, a)
+	acceptedSoFar := seedHistory(b, a, key, &delivered, 0) // alerts the engine must page
 	must(b, a.Status().Refresh(ctx))
 	bundle := a.Status().Bundle()
 	if !bytes.Contains(bundle.File("index.html").Body, []byte(incident)) {
@@ -138,7 +141,6 @@ func measureStatusPage(b *testing.B, engine string) {
 		engine, len(bundle.File("index.html").Body), targets[0].wantLength, len(bundle.File("api/v2/summary.json").Body), targets[2].wantLength, logged)
 
 	var rows []row
-	var acceptedSoFar int64 // alerts the engine must page
 	type spec struct {
 		t                                  pageTarget
 		client                             string
@@ -335,6 +337,36 @@ func seedPaging(b *testing.B, a *testkit.App, webhook string) string {
 	must(b, a.DB.UpdateService(ctx, svc))
 	_, key := a.Integration(tocsin.IntegrationPagerDuty, svc.ID)
 	return key
+}
+
+// historyAlerts is how many alerts a bench database has seen before it is
+// measured.
+const historyAlerts = 5000
+
+// seedHistory gives the database the past of a server that has run for a
+// while: historyAlerts alerts triggered, paged (webhook and SMS) and
+// resolved, and, on PostgreSQL, current statistics, as autovacuum keeps
+// them on any server that has run for more than a minute. On a database
+// created empty seconds before, PostgreSQL plans the hot statements for
+// tables of a few rows (sequential scans, hash joins) and keeps those plans
+// until autovacuum's first ANALYZE; what is measured is the server after
+// that. It returns the alerts paged.
+func seedHistory(b *testing.B, a *testkit.App, key string, delivered *atomic.Int64, pagedSoFar int64) int64 {
+	paged := postEvents(b, a.URL, historyAlerts, func(i int64) string {
+		return fmt.Sprintf(`{"routing_key":%q,"event_action":"trigger","dedup_key":"history-%d","payload":{"summary":"Past alert %d","source":"bench","severity":"critical"}}`, key, i, i)
+	})
+	drainEngine(b, a, delivered, pagedSoFar+paged)
+	postEvents(b, a.URL, historyAlerts, func(i int64) string {
+		return fmt.Sprintf(`{"routing_key":%q,"event_action":"resolve","dedup_key":"history-%d"}`, key, i)
+	})
+	if a.DB.Dialect() == store.Postgres {
+		db, err := sql.Open("pgx", a.Config.DatabaseURL)
+		must(b, err)
+		defer db.Close()
+		_, err = db.Exec(`ANALYZE`)
+		must(b, err)
+	}
+	return paged
 }
 
 // seedStatusPage builds the page a company in the middle of an incident

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -333,6 +334,103 @@ func TestCloseByIDTwice(t *testing.T) {
 		a, _ := db.Alert(ctx, id)
 		if a.ResolvedBy != "first" || !a.ResolvedAt.Equal(t0.Add(time.Minute)) {
 			t.Fatalf("the second close rewrote the first: %+v", a)
+		}
+	})
+}
+
+// A batch's new alerts are written together: each event's result names its
+// own alert, even when two integrations use the same key, and events that
+// change a new alert later in the batch (a note, a more urgent trigger, a
+// close) find it written.
+func TestNewAlertsOfOneBatch(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		db := testkit.OpenDB(t, engine)
+		integ := fixture(t, db)
+		other := &tocsin.Integration{Name: "grafana", Type: tocsin.IntegrationPagerDuty, ServiceID: integ.ServiceID}
+		if _, err := db.CreateIntegration(ctx, other, "", t0); err != nil {
+			t.Fatal(err)
+		}
+		items := []store.IngestItem{
+			event(tocsin.ActionTrigger, "cpu", "CPU hot on web-1"),
+			event(tocsin.ActionTrigger, "disk", "Disk full on db-1"),
+			event(tocsin.ActionTrigger, "cpu", "CPU hot on web-1"),
+			event(tocsin.ActionTrigger, "cpu", "CPU hot (Grafana)"),
+			event(tocsin.ActionTrigger, "queue", "Queue stuck"),
+			event(tocsin.ActionNote, "disk", ""),
+			event(tocsin.ActionTrigger, "disk", "Disk full on db-1"),
+			event(tocsin.ActionResolve, "queue", ""),
+			event(tocsin.ActionTrigger, "queue", "Queue stuck again"),
+		}
+		for i := range items {
+			items[i].Integration = integ
+		}
+		items[3].Integration = other
+		items[4].Event.RequestID = "req-queue"
+		items[5].Event.Note = "db-1 is the primary"
+		items[6].Event.Priority = tocsin.P1
+		res, err := db.ApplyEvents(ctx, items, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		outcomes := []tocsin.EventOutcome{tocsin.OutcomeCreated, tocsin.OutcomeCreated, tocsin.OutcomeRepeated, tocsin.OutcomeCreated, tocsin.OutcomeCreated,
+			tocsin.OutcomeUpdated, tocsin.OutcomeUpdated, tocsin.OutcomeUpdated, tocsin.OutcomeCreated}
+		for i, want := range outcomes {
+			if res[i].Outcome != want {
+				t.Fatalf("event %d: outcome %s, want %s (%+v)", i, res[i].Outcome, want, res)
+			}
+		}
+		cpu, disk, grafana, queue, again := res[0].AlertID, res[1].AlertID, res[3].AlertID, res[4].AlertID, res[8].AlertID
+		if res[2].AlertID != cpu || res[5].AlertID != disk || res[6].AlertID != disk || res[7].AlertID != queue {
+			t.Fatalf("events about one alert name different alerts: %+v", res)
+		}
+		want := map[int64]struct {
+			summary  string
+			priority tocsin.Priority
+			status   tocsin.AlertStatus
+			count    int
+			timeline []tocsin.TimelineKind
+		}{
+			cpu:     {"CPU hot on web-1", tocsin.P3, tocsin.StatusTriggered, 2, []tocsin.TimelineKind{tocsin.TimelineCreated, tocsin.TimelineRepeated}},
+			disk:    {"Disk full on db-1", tocsin.P1, tocsin.StatusTriggered, 2, []tocsin.TimelineKind{tocsin.TimelineCreated, tocsin.TimelineNote, tocsin.TimelineUpdated}},
+			grafana: {"CPU hot (Grafana)", tocsin.P3, tocsin.StatusTriggered, 1, []tocsin.TimelineKind{tocsin.TimelineCreated}},
+			queue:   {"Queue stuck", tocsin.P3, tocsin.StatusResolved, 1, []tocsin.TimelineKind{tocsin.TimelineCreated, tocsin.TimelineResolved}},
+			again:   {"Queue stuck again", tocsin.P3, tocsin.StatusTriggered, 1, []tocsin.TimelineKind{tocsin.TimelineCreated}},
+		}
+		if len(want) != 5 {
+			t.Fatalf("five alerts expected, results name %d: %+v", len(want), res)
+		}
+		for id, w := range want {
+			a, err := db.Alert(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.Summary != w.summary || a.Priority != w.priority || a.Status != w.status || a.Occurrences != w.count {
+				t.Errorf("alert %d = %q %s %s ×%d, want %+v", id, a.Summary, a.Priority, a.Status, a.Occurrences, w)
+			}
+			lines, err := db.Timeline(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var kinds []tocsin.TimelineKind
+			for _, l := range lines {
+				if l.Kind != tocsin.TimelineEscalated { // no policy: the line saying so
+					kinds = append(kinds, l.Kind)
+				}
+			}
+			if fmt.Sprint(kinds) != fmt.Sprint(w.timeline) {
+				t.Errorf("alert %d (%s): timeline %v, want %v", id, w.summary, kinds, w.timeline)
+			}
+		}
+		if a, _ := db.Alert(ctx, grafana); a.IntegrationID != other.ID {
+			t.Errorf("Grafana's alert belongs to integration %d, want %d", a.IntegrationID, other.ID)
+		}
+		req, err := db.IngestRequest(ctx, integ.ID, "req-queue")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if req.AlertID != queue || req.Status != "Created alert" || !req.Success || req.Action != "Create" || req.Alias != "queue" {
+			t.Errorf("request outcome = %+v, want alert %d created", req, queue)
 		}
 	})
 }

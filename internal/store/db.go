@@ -141,7 +141,7 @@ func (db *DB) Ping(ctx context.Context) error {
 // Close releases the connections.
 func (db *DB) Close() error {
 	if db.ingest != nil {
-		for _, s := range []*sql.Stmt{db.ingest.findOpen, db.ingest.insert, db.ingest.timeline, db.ingest.repeat, db.ingest.quiet} {
+		for _, s := range []*sql.Stmt{db.ingest.findOpen, db.ingest.timeline, db.ingest.repeat} {
 			s.Close()
 		}
 	}
@@ -258,11 +258,10 @@ func placeholders(from, n int) string {
 	return b.String()
 }
 
-// rowsStatement is a statement run over many rows of parameters: head,
-// then a VALUES list of the rows, then tail. fixed are the parameters head
-// and tail use ($1 … $len(fixed)); each row's follow, cast to types (which
-// PostgreSQL cannot infer in VALUES; the columns are named column1,
-// column2 … on both engines).
+// rowsStatement is a statement run over many rows of parameters: head, then
+// the rows as a table named v with columns column1, column2 … (head ends
+// with FROM or JOIN), then tail. fixed are the parameters head and tail use
+// ($1 … $len(fixed)); types are the columns' SQL types.
 type rowsStatement struct {
 	head, tail string
 	fixed      []any
@@ -271,16 +270,18 @@ type rowsStatement struct {
 	scan func(*sql.Rows) error
 }
 
-// runRows runs st over rows. On PostgreSQL one statement carries many rows
-// (each round trip costs); on SQLite, which has none but parses every
-// statement it is given, one single-row statement is prepared and run for
+// runRows runs st over rows. On PostgreSQL one statement carries every row
+// as arrays, one per column, unnested: each round trip costs, and the
+// statement's text is the same whatever the number of rows, so it is
+// prepared and planned once. SQLite has no round trips but parses every
+// statement it is given: one single-row statement is prepared and run for
 // each row.
 func (tx *Tx) runRows(ctx context.Context, st rowsStatement, rows [][]any) error {
 	if len(rows) == 0 {
 		return nil
 	}
 	if tx.dialect == SQLite {
-		stmt, err := tx.tx.PrepareContext(ctx, st.head+st.values(1)+st.tail)
+		stmt, err := tx.tx.PrepareContext(ctx, st.head+st.values()+st.tail)
 		if err != nil {
 			return err
 		}
@@ -292,39 +293,48 @@ func (tx *Tx) runRows(ctx context.Context, st rowsStatement, rows [][]any) error
 		}
 		return nil
 	}
-	for chunk := range slices.Chunk(rows, (maxParams-len(st.fixed))/len(st.types)) {
-		args := slices.Clone(st.fixed)
-		for _, row := range chunk {
-			args = append(args, row...)
+	args := slices.Clone(st.fixed)
+	for j := range st.types {
+		column := make([]any, len(rows))
+		for i, row := range rows {
+			column[i] = row[j]
 		}
-		query := func(ctx context.Context, args ...any) (*sql.Rows, error) {
-			return tx.tx.QueryContext(ctx, st.head+st.values(len(chunk))+st.tail, args...)
-		}
-		if err := st.run(ctx, query, args); err != nil {
-			return err
-		}
+		args = append(args, cleanArgs(column))
 	}
-	return nil
+	query := func(ctx context.Context, args ...any) (*sql.Rows, error) {
+		return tx.tx.QueryContext(ctx, st.head+st.unnest()+st.tail, args...)
+	}
+	return st.run(ctx, query, args)
 }
 
-// values is the VALUES list of n rows: "(CAST($k AS type), …), …".
-func (st rowsStatement) values(n int) string {
+// values is SQLite's table of one row: "(VALUES (CAST($k AS type), …)) AS v".
+func (st rowsStatement) values() string {
 	var b strings.Builder
-	k := len(st.fixed)
-	for i := range n {
-		if i > 0 {
+	b.WriteString("(VALUES (")
+	for j, typ := range st.types {
+		if j > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString("(")
-		for j, typ := range st.types {
-			if j > 0 {
-				b.WriteString(", ")
-			}
-			k++
-			b.WriteString("CAST($" + strconv.Itoa(k) + " AS " + typ + ")")
-		}
-		b.WriteString(")")
+		b.WriteString("CAST($" + strconv.Itoa(len(st.fixed)+j+1) + " AS " + typ + ")")
 	}
+	b.WriteString(")) AS v")
+	return b.String()
+}
+
+// unnest is PostgreSQL's table of the rows, from one array per column:
+// "unnest(CAST($k AS type[]), …) AS v(column1, …)".
+func (st rowsStatement) unnest() string {
+	var b, names strings.Builder
+	b.WriteString("unnest(")
+	for j, typ := range st.types {
+		if j > 0 {
+			b.WriteString(", ")
+			names.WriteString(", ")
+		}
+		b.WriteString("CAST($" + strconv.Itoa(len(st.fixed)+j+1) + " AS " + typ + "[])")
+		names.WriteString("column" + strconv.Itoa(j+1))
+	}
+	b.WriteString(") AS v(" + names.String() + ")")
 	return b.String()
 }
 

@@ -115,7 +115,12 @@ func (s escalationStart) record(ctx context.Context, tx *Tx, alertID int64, now 
 	if s.note == "" {
 		return nil
 	}
-	return tx.addTimeline(ctx, now, TimelineLine{AlertID: alertID, Kind: s.line, Actor: "Tocsin", Channel: tocsin.ChannelEngine, Message: s.note})
+	return tx.addTimeline(ctx, now, s.timeline(alertID))
+}
+
+// timeline is the line that says why nobody is paged (when note says so).
+func (s escalationStart) timeline(alertID int64) TimelineLine {
+	return TimelineLine{AlertID: alertID, Kind: s.line, Actor: "Tocsin", Channel: tocsin.ChannelEngine, Message: s.note}
 }
 
 // restartEscalation plans the escalation of an alert triggered again and
@@ -285,12 +290,17 @@ func (tx *Tx) advanceEscalations(ctx context.Context, runs []*StepRun, now time.
 		e := run.Alert.Escalation
 		rows[i] = []any{run.Alert.ID, run.NextStep, run.NextLoop, ms(run.NextAt), e.Epoch, e.Loop, e.Step, e.UserID}
 	}
-	// The VALUES: id, then the next step, pass and time, then the epoch,
-	// pass, step and person planned from.
+	// The rows: id, then the next step, pass and time, then the epoch,
+	// pass, step and person planned from. The status and the due time are
+	// compared as expressions, which no index serves, so that the only way
+	// to the rows is their ids: statistics taken before a storm can show
+	// few alerts open or due, and PostgreSQL then read all of them (by the
+	// open-alerts or the due index) to find the batch's, thousands during
+	// the storm.
 	err := tx.runRows(ctx, rowsStatement{
-		head: `UPDATE alerts SET esc_step = v.column2, esc_loop = v.column3, esc_next_at = v.column4, esc_user_id = 0 FROM (VALUES `,
-		tail: `) AS v WHERE alerts.id = v.column1 AND alerts.status = 'triggered' AND alerts.esc_epoch = v.column5 AND alerts.esc_loop = v.column6
-			AND alerts.esc_step = v.column7 AND alerts.esc_user_id = v.column8 AND alerts.esc_next_at > 0 AND alerts.esc_next_at <= $1
+		head: `UPDATE alerts SET esc_step = v.column2, esc_loop = v.column3, esc_next_at = v.column4, esc_user_id = 0 FROM `,
+		tail: ` WHERE alerts.id = v.column1 AND alerts.status || '' = 'triggered' AND alerts.esc_epoch = v.column5 AND alerts.esc_loop = v.column6
+			AND alerts.esc_step = v.column7 AND alerts.esc_user_id = v.column8 AND alerts.esc_next_at + 0 BETWEEN 1 AND $1
 			RETURNING alerts.id`,
 		fixed: []any{ms(now)},
 		types: slices.Repeat([]string{"BIGINT"}, 8),

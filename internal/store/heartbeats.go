@@ -397,22 +397,6 @@ func heartbeatEvent(h *tocsin.Heartbeat, action tocsin.EventAction, summary, det
 	return []IngestItem{{Integration: integ, Event: e}}
 }
 
-// applyInTx applies events in tx, as ApplyEvents does in a transaction of its
-// own: a heartbeat's state and its alert change together or not at all.
-func (db *DB) applyInTx(ctx context.Context, tx *Tx, stmts *ingestStmts, items []IngestItem, now time.Time) ([]tocsin.EventResult, error) {
-	b := &batch{tx: tx, now: now, byKey: map[string]*openAlert{}, byID: map[int64]*openAlert{}, paging: map[int64]*servicePaging{},
-		findOpen: tx.tx.StmtContext(ctx, stmts.findOpen), insert: tx.tx.StmtContext(ctx, stmts.insert),
-		timeline: tx.tx.StmtContext(ctx, stmts.timeline), repeat: tx.tx.StmtContext(ctx, stmts.repeat), quiet: tx.tx.StmtContext(ctx, stmts.quiet)}
-	results := make([]tocsin.EventResult, len(items))
-	for i := range items {
-		var err error
-		if results[i], err = b.apply(ctx, &items[i]); err != nil {
-			return nil, err
-		}
-	}
-	return results, b.flush(ctx)
-}
-
 // conflictRetry turns a lost race on PostgreSQL into ECONFLICT: the next ping
 // or cycle sees what the other transaction did.
 func conflictRetry(err error) error {

@@ -36,8 +36,9 @@ func (tx *Tx) enqueueAll(ctx context.Context, ns []*tocsin.Notification, now tim
 		rows[i] = []any{n.Key, n.Kind, nullID(n.AlertID), nullID(n.UserID), nullID(n.ContactMethodID), n.Type, n.Destination, n.Text, n.Ref, n.Step, n.RuleID, tocsin.NotificationPending, ms(n.NextAttemptAt), ms(now)}
 	}
 	err := tx.runRows(ctx, rowsStatement{
-		head:  `INSERT INTO notifications (key, kind, alert_id, user_id, contact_method_id, type, destination, text, ref, step, rule_id, status, next_attempt_at, created_at) VALUES `,
-		tail:  ` ON CONFLICT (key) DO NOTHING RETURNING id, key`,
+		head: `INSERT INTO notifications (key, kind, alert_id, user_id, contact_method_id, type, destination, text, ref, step, rule_id, status, next_attempt_at, created_at) SELECT * FROM `,
+		// WHERE true: SQLite would read ON CONFLICT as a join's ON.
+		tail:  ` WHERE true ON CONFLICT (key) DO NOTHING RETURNING id, key`,
 		types: []string{"TEXT", "TEXT", "BIGINT", "BIGINT", "BIGINT", "TEXT", "TEXT", "TEXT", "TEXT", "BIGINT", "BIGINT", "TEXT", "BIGINT", "BIGINT"},
 		scan: func(r *sql.Rows) error {
 			var id int64
@@ -338,8 +339,8 @@ func (tx *Tx) recordSent(ctx context.Context, claim string, sent []Outcome, now 
 	}
 	err := tx.runRows(ctx, rowsStatement{
 		head: `UPDATE notifications SET status = v.column2, provider_id = v.column3, error = '', bundle_id = v.column4, sent_at = $1, attempts = attempts + 1, claim = ''
-			FROM (VALUES `,
-		tail:  `) AS v WHERE notifications.id = v.column1 AND notifications.claim = $2 RETURNING notifications.id`,
+			FROM `,
+		tail:  ` WHERE notifications.id = v.column1 AND notifications.claim = $2 RETURNING notifications.id`,
 		fixed: []any{ms(now), claim},
 		types: []string{"BIGINT", "TEXT", "TEXT", "BIGINT"},
 		scan:  scanIDInto(recorded),
@@ -394,7 +395,7 @@ func (tx *Tx) addTimeline(ctx context.Context, now time.Time, lines ...TimelineL
 		}
 	}
 	err := tx.runRows(ctx, rowsStatement{
-		head:  `INSERT INTO alert_timeline (alert_id, at, kind, actor, channel, message) VALUES `,
+		head:  `INSERT INTO alert_timeline (alert_id, at, kind, actor, channel, message) SELECT * FROM `,
 		types: []string{"BIGINT", "BIGINT", "TEXT", "TEXT", "TEXT", "TEXT"},
 	}, rows)
 	if err != nil {
