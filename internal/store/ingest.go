@@ -163,15 +163,7 @@ func (b *batch) lookup(ctx context.Context, integrationID int64, e *tocsin.Alert
 		// A closed alert is not open: closing or editing it again does nothing.
 		err := b.tx.queryRow(ctx, `SELECT integration_id, dedup_key, status, priority, repeat_logged_at, repeats_unlogged FROM alerts WHERE id = $1 AND integration_id = $2 AND status <> 'resolved'`, e.AlertID, integrationID).
 			Scan(&a.integrationID, &a.dedupKey, &a.status, &a.priority, &logged, &a.unlogged)
-		a.loggedAt = fromMS(logged)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		b.remember(a)
-		return a, nil
+		return b.found(a, logged, err)
 	}
 	key := dedupIndex(integrationID, e.DedupKey)
 	if a, ok := b.byKey[key]; ok {
@@ -186,13 +178,19 @@ func (b *batch) lookup(ctx context.Context, integrationID int64, e *tocsin.Alert
 	a := &openAlert{integrationID: integrationID, dedupKey: e.DedupKey}
 	var logged int64
 	err := b.findOpen.QueryRowContext(ctx, integrationID, e.DedupKey).Scan(&a.id, &a.status, &a.priority, &logged, &a.unlogged)
-	a.loggedAt = fromMS(logged)
+	return b.found(a, logged, err)
+}
+
+// found ends a lookup that read a (last logged at logged) with err: the
+// open alert, or nil when there is none.
+func (b *batch) found(a *openAlert, logged int64, err error) (*openAlert, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
+	a.loggedAt = fromMS(logged)
 	b.remember(a)
 	return a, nil
 }
