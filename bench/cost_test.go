@@ -44,15 +44,13 @@ func measureAlertCost(b *testing.B, engine string) {
 	receiver := pageReceiver(&delivered)
 	defer receiver.Close()
 	tw := testkit.StartFakeTwilio(b)
-	var dbURL string
 	a := testkit.Start(b, engine, func(c *config.Config) {
 		c.TwilioAuthToken, c.Providers.TwilioAccountSID, c.Providers.TwilioFrom, c.Providers.TwilioAPIURL = tw.AuthToken, tw.AccountSID, "+15005550006", tw.URL
-		dbURL = c.DatabaseURL
 	})
 	key := seedPaging(b, a, receiver.URL)
 	xacts := func() int64 { return 0 }
 	if engine == "postgres" {
-		stats, err := sql.Open("pgx", dbURL)
+		stats, err := sql.Open("pgx", a.Config.DatabaseURL)
 		must(b, err)
 		defer stats.Close()
 		xacts = func() int64 {

@@ -2,7 +2,6 @@ package bench
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/config"
 	"github.com/tocsin/tocsin/internal/testkit"
 )
@@ -75,20 +73,7 @@ func measurePaging(b *testing.B, engine string, viaFollower bool, rate int, dura
 		follower := testkit.Start(b, engine, twilio, func(c *config.Config) { c.DatabaseURL = a.Config.DatabaseURL })
 		target = follower.URL
 	}
-	ctx := context.Background()
-	now := a.Clock.Now()
-	u := a.CreateUser("alice@example.com", "Alice Martin", tocsin.RoleMember, "")
-	cm := &tocsin.ContactMethod{UserID: u.ID, Name: "mobile", Type: tocsin.ContactSMS, Value: "+33612345678"}
-	must(b, a.DB.CreateContactMethod(ctx, cm, now))
-	must(b, a.DB.MarkContactVerified(ctx, u.ID, cm.ID, now))
-	must(b, a.DB.AddNotificationRule(ctx, &tocsin.NotificationRule{UserID: u.ID, ContactMethodID: cm.ID, Urgency: tocsin.UrgencyHigh}))
-	policy := &tocsin.EscalationPolicy{Name: "bench", Steps: []tocsin.EscalationStep{{Targets: []tocsin.Target{
-		{Kind: tocsin.TargetWebhook, Ref: receiver.URL}, {Kind: tocsin.TargetUser, Ref: u.Email}}}}}
-	must(b, a.DB.CreateEscalationPolicy(ctx, policy, now))
-	svc := a.Service("bench", "bench")
-	svc.EscalationPolicyID = policy.ID
-	must(b, a.DB.UpdateService(ctx, svc))
-	_, key := a.Integration(tocsin.IntegrationPagerDuty, svc.ID)
+	key := seedPaging(b, a, receiver.URL)
 
 	total := int(float64(rate) * duration.Seconds())
 	sent := make([]time.Time, total)
