@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -73,25 +72,20 @@ func (db *DB) Alert(ctx context.Context, id int64) (*tocsin.Alert, error) {
 // AlertsByID reads the alerts of ids that exist, in one query.
 func (db *DB) AlertsByID(ctx context.Context, ids []int64) (map[int64]*tocsin.Alert, error) {
 	out := make(map[int64]*tocsin.Alert, len(ids))
-	for chunk := range slices.Chunk(ids, maxParams) {
-		rows, err := db.read.QueryContext(ctx, `SELECT `+alertColumns+` FROM alerts a WHERE a.id IN (`+placeholders(1, len(chunk))+`)`, anySlice(chunk)...)
+	in, list := inIDs(db.dialect, "a.id", 1, ids)
+	rows, err := db.read.QueryContext(ctx, `SELECT `+alertColumns+` FROM alerts a WHERE `+in, list)
+	if err != nil {
+		return nil, fmt.Errorf("read alerts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		a, err := scanAlert(rows)
 		if err != nil {
-			return nil, fmt.Errorf("read alerts: %w", err)
-		}
-		for rows.Next() {
-			a, err := scanAlert(rows)
-			if err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out[a.ID] = a
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return nil, err
 		}
+		out[a.ID] = a
 	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // Alerts lists the alerts a filter selects and how many there are in all.

@@ -434,3 +434,28 @@ func TestNewAlertsOfOneBatch(t *testing.T) {
 		}
 	})
 }
+
+// AlertsByID reads the alerts that exist among any number of ids, none
+// included, with one statement whatever their number.
+func TestAlertsByID(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		db := testkit.OpenDB(t, engine)
+		integ := fixture(t, db)
+		res := apply(t, db, integ, t0, event(tocsin.ActionTrigger, "a", "A"), event(tocsin.ActionTrigger, "b", "B"), event(tocsin.ActionTrigger, "c", "C"))
+		ids := []int64{res[0].AlertID, res[2].AlertID, res[2].AlertID + 1000}
+		got, err := db.AlertsByID(ctx, ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 || got[ids[0]] == nil || got[ids[0]].Summary != "A" || got[ids[1]] == nil || got[ids[1]].Summary != "C" {
+			t.Fatalf("AlertsByID(%v) = %v, want A and C only", ids, got)
+		}
+		for _, none := range [][]int64{nil, {}} {
+			got, err := db.AlertsByID(ctx, none)
+			if err != nil || len(got) != 0 {
+				t.Fatalf("AlertsByID(%v) = %v, %v; want none", none, got, err)
+			}
+		}
+	})
+}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -15,13 +16,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/tocsin/tocsin"
 )
@@ -45,9 +44,6 @@ type DB struct {
 	read     reader
 	counters *counterCache
 	tx       *Tx // set on a DB that Atomically bound to one transaction
-
-	prepareMu sync.Mutex
-	ingest    *ingestStmts // prepared on first use
 }
 
 // Open connects to a database and brings its schema up to date. url is a
@@ -84,18 +80,19 @@ func connect(url string) (*DB, error) {
 	// synchronous(FULL): a commit is on disk before the 2xx, even across a power cut.
 	// case_sensitive_like: LIKE compares as on PostgreSQL (text search lowers both sides).
 	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_pragma=case_sensitive_like(1)"
-	write, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
+	writeConns, err := openSQLiteConnector(dsn + "&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
+	readConns, err := openSQLiteConnector(dsn + "&_pragma=query_only(1)")
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	write := sql.OpenDB(writeConns)
 	write.SetMaxOpenConns(1)
 	write.SetConnMaxIdleTime(0)
 	write.SetConnMaxLifetime(0)
-	read, err := sql.Open("sqlite", dsn+"&_pragma=query_only(1)")
-	if err != nil {
-		write.Close()
-		return nil, fmt.Errorf("open sqlite: %w", err)
-	}
+	read := sql.OpenDB(readConns)
 	read.SetMaxOpenConns(8)
 	read.SetMaxIdleConns(8)
 	return &DB{dialect: SQLite, write: write, read: reader{DB: read}, counters: &counterCache{}}, nil
@@ -140,11 +137,6 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close releases the connections.
 func (db *DB) Close() error {
-	if db.ingest != nil {
-		for _, s := range []*sql.Stmt{db.ingest.findOpen, db.ingest.timeline, db.ingest.repeat} {
-			s.Close()
-		}
-	}
 	err := db.write.Close()
 	if db.read.DB != db.write {
 		err = errors.Join(err, db.read.Close())
@@ -242,20 +234,17 @@ func cleanArgs(args []any) []any {
 	return args
 }
 
-// maxParams bounds the parameters of one statement built from a list
-// (SQLite allows 32,766; PostgreSQL 65,535).
-const maxParams = 30000
-
-// placeholders returns "$from, $from+1, …" for n parameters.
-func placeholders(from, n int) string {
-	var b strings.Builder
-	for i := range n {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("$" + strconv.Itoa(from+i))
+// inIDs is "column IN (ids)" with the ids as the one parameter $n (the
+// second result): a JSON array read by json_each on SQLite, an array on
+// PostgreSQL. The statement's text is the same however many ids there are,
+// so it is prepared and planned once.
+func inIDs(d Dialect, column string, n int, ids []int64) (string, any) {
+	p := "$" + strconv.Itoa(n)
+	if d == Postgres {
+		return column + " = ANY(CAST(" + p + " AS BIGINT[]))", ids
 	}
-	return b.String()
+	list, _ := json.Marshal(ids) // integers always marshal
+	return column + " IN (SELECT value FROM json_each(" + p + "))", string(list)
 }
 
 // rowsStatement is a statement run over many rows of parameters: head, then
@@ -273,21 +262,19 @@ type rowsStatement struct {
 // runRows runs st over rows. On PostgreSQL one statement carries every row
 // as arrays, one per column, unnested: each round trip costs, and the
 // statement's text is the same whatever the number of rows, so it is
-// prepared and planned once. SQLite has no round trips but parses every
-// statement it is given: one single-row statement is prepared and run for
-// each row.
+// prepared and planned once. SQLite has no round trips: one single-row
+// statement, kept prepared by the connection, runs for each row.
 func (tx *Tx) runRows(ctx context.Context, st rowsStatement, rows [][]any) error {
 	if len(rows) == 0 {
 		return nil
 	}
 	if tx.dialect == SQLite {
-		stmt, err := tx.tx.PrepareContext(ctx, st.head+st.values()+st.tail)
-		if err != nil {
-			return err
+		text := st.head + st.values() + st.tail
+		query := func(ctx context.Context, args ...any) (*sql.Rows, error) {
+			return tx.tx.QueryContext(ctx, text, args...)
 		}
-		defer stmt.Close()
 		for _, row := range rows {
-			if err := st.run(ctx, stmt.QueryContext, append(slices.Clone(st.fixed), row...)); err != nil {
+			if err := st.run(ctx, query, append(slices.Clone(st.fixed), row...)); err != nil {
 				return err
 			}
 		}
@@ -353,15 +340,6 @@ func (st rowsStatement) run(ctx context.Context, query func(context.Context, ...
 		}
 	}
 	return rows.Err()
-}
-
-// anySlice turns typed statement parameters into the []any database/sql takes.
-func anySlice[T any](v []T) []any {
-	out := make([]any, len(v))
-	for i, x := range v {
-		out[i] = x
-	}
-	return out
 }
 
 // ms turns an instant into stored milliseconds; the zero time is 0 ("never").

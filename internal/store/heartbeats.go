@@ -224,11 +224,6 @@ func (db *DB) Heartbeats(ctx context.Context, serviceID int64) ([]*tocsin.Heartb
 // alertsChanged says whether an alert was opened or resolved.
 func (db *DB) RecordPing(ctx context.Context, uuid string, p tocsin.Ping, now time.Time) (h *tocsin.Heartbeat, alertsChanged bool, err error) {
 	p.Normalize()
-	// Prepared before the transaction: on SQLite it holds the one connection.
-	stmts, err := db.ingestStatements(ctx)
-	if err != nil {
-		return nil, false, err
-	}
 	err = db.InTx(ctx, func(tx *Tx) error {
 		alertsChanged = false
 		res, err := tx.exec(ctx, `UPDATE heartbeats SET last_ping_at = $1, last_ping_kind = $2, last_body = $3, updated_at = $1 WHERE ping_uuid = $4`,
@@ -252,7 +247,7 @@ func (db *DB) RecordPing(ctx context.Context, uuid string, p tocsin.Ping, now ti
 			}
 			if wasDown {
 				alertsChanged = true
-				_, err := db.applyInTx(ctx, tx, stmts, heartbeatEvent(h, tocsin.ActionResolve, "", ""), now)
+				_, err := db.applyInTx(ctx, tx, heartbeatEvent(h, tocsin.ActionResolve, "", ""), now)
 				return err
 			}
 		case tocsin.PingStart:
@@ -268,7 +263,7 @@ func (db *DB) RecordPing(ctx context.Context, uuid string, p tocsin.Ping, now ti
 			if p.ExitStatus > 0 {
 				summary += fmt.Sprintf(" (exit status %d)", p.ExitStatus)
 			}
-			results, err := db.applyInTx(ctx, tx, stmts, heartbeatEvent(h, tocsin.ActionTrigger, summary, p.Body), now)
+			results, err := db.applyInTx(ctx, tx, heartbeatEvent(h, tocsin.ActionTrigger, summary, p.Body), now)
 			if err != nil {
 				return err
 			}
@@ -318,12 +313,8 @@ func (db *DB) CheckHeartbeats(ctx context.Context, now time.Time) (changed int, 
 	if len(due) == 0 {
 		return 0, nil
 	}
-	stmts, err := db.ingestStatements(ctx)
-	if err != nil {
-		return 0, err
-	}
 	for _, id := range due {
-		down, err := db.expireHeartbeat(ctx, stmts, id, now)
+		down, err := db.expireHeartbeat(ctx, id, now)
 		if err != nil {
 			return changed, conflictRetry(err)
 		}
@@ -335,7 +326,7 @@ func (db *DB) CheckHeartbeats(ctx context.Context, now time.Time) (changed int, 
 }
 
 // expireHeartbeat brings one heartbeat down if it is still late, and opens its alert.
-func (db *DB) expireHeartbeat(ctx context.Context, stmts *ingestStmts, id int64, now time.Time) (bool, error) {
+func (db *DB) expireHeartbeat(ctx context.Context, id int64, now time.Time) (bool, error) {
 	down := false
 	err := db.InTx(ctx, func(tx *Tx) error {
 		down = false
@@ -352,7 +343,7 @@ func (db *DB) expireHeartbeat(ctx context.Context, stmts *ingestStmts, id int64,
 			return err
 		}
 		summary, details := missedText(h)
-		results, err := db.applyInTx(ctx, tx, stmts, heartbeatEvent(h, tocsin.ActionTrigger, summary, details), now)
+		results, err := db.applyInTx(ctx, tx, heartbeatEvent(h, tocsin.ActionTrigger, summary, details), now)
 		if err != nil {
 			return err
 		}

@@ -41,40 +41,7 @@ type openAlert struct {
 // repeatLogInterval spaces the "received again" lines of a noisy alert's timeline.
 const repeatLogInterval = time.Minute
 
-// ingestStmts are the statements of the ingest hot path, prepared once per
-// connection (database/sql re-prepares them on a connection that lacks them)
-// rather than once per transaction.
-type ingestStmts struct {
-	findOpen, timeline, repeat *sql.Stmt
-}
-
-func (db *DB) ingestStatements(ctx context.Context) (*ingestStmts, error) {
-	db.prepareMu.Lock()
-	defer db.prepareMu.Unlock()
-	if db.ingest != nil {
-		return db.ingest, nil
-	}
-	queries := []string{
-		`SELECT id, status, priority, repeat_logged_at, repeats_unlogged FROM alerts WHERE integration_id = $1 AND dedup_key = $2 AND status <> 'resolved'`,
-		`INSERT INTO alert_timeline (alert_id, at, kind, actor, channel, message) VALUES ($1, $2, $3, $4, $5, $6)`,
-		`UPDATE alerts SET ` + countRepeats("$2", "$3", "$4") + ` WHERE id = $1`,
-	}
-	stmts := make([]*sql.Stmt, len(queries))
-	for i, q := range queries {
-		stmt, err := db.write.PrepareContext(ctx, q)
-		if err != nil {
-			for _, s := range stmts[:i] {
-				s.Close()
-			}
-			return nil, fmt.Errorf("prepare ingest statements: %w", err)
-		}
-		stmts[i] = stmt
-	}
-	db.ingest = &ingestStmts{findOpen: stmts[0], timeline: stmts[1], repeat: stmts[2]}
-	return db.ingest, nil
-}
-
-// batch holds the prepared statements and the alerts a batch has touched, so that
+// batch holds the alerts a batch has touched, so that
 // a burst of events about one alert costs one row update, not one per event.
 type batch struct {
 	tx    *Tx
@@ -83,12 +50,9 @@ type batch struct {
 	byID  map[int64]*openAlert
 	// looked are the keys (dedupIndex) whose open alert, if any, is in byKey:
 	// read ahead for the whole batch, or opened or closed by it.
-	looked   map[string]bool
-	findOpen *sql.Stmt
-	timeline *sql.Stmt
-	repeat   *sql.Stmt
-	paging   map[int64]*servicePaging
-	routes   map[string]int64 // service ids by name, for processing rules' routes
+	looked map[string]bool
+	paging map[int64]*servicePaging
+	routes map[string]int64 // service ids by name, for processing rules' routes
 	// opening are the new alerts not written yet: they are written together
 	// at the end of the batch, or as soon as an event needs one's row.
 	opening []*opening
@@ -123,14 +87,10 @@ type numbered struct {
 // ApplyEvents stores a batch of events in one transaction and reports what
 // happened to each, in order. Nothing is written when it returns an error.
 func (db *DB) ApplyEvents(ctx context.Context, items []IngestItem, now time.Time) ([]tocsin.EventResult, error) {
-	stmts, err := db.ingestStatements(ctx)
-	if err != nil {
-		return nil, err
-	}
 	var results []tocsin.EventResult
-	err = db.InTx(ctx, func(tx *Tx) error {
+	err := db.InTx(ctx, func(tx *Tx) error {
 		var err error
-		results, err = db.applyInTx(ctx, tx, stmts, items, now)
+		results, err = db.applyInTx(ctx, tx, items, now)
 		return err
 	})
 	if err != nil {
@@ -145,7 +105,8 @@ func (db *DB) ApplyEvents(ctx context.Context, items []IngestItem, now time.Time
 }
 
 func (b *batch) addTimeline(ctx context.Context, alertID int64, kind tocsin.TimelineKind, actor string, channel tocsin.Channel, message string) error {
-	_, err := b.timeline.ExecContext(ctx, alertID, ms(b.now), kind, actor, channel, message)
+	_, err := b.tx.exec(ctx, `INSERT INTO alert_timeline (alert_id, at, kind, actor, channel, message) VALUES ($1, $2, $3, $4, $5, $6)`,
+		alertID, ms(b.now), kind, actor, channel, message)
 	return err
 }
 
@@ -177,7 +138,8 @@ func (b *batch) lookup(ctx context.Context, integrationID int64, e *tocsin.Alert
 	}
 	a := &openAlert{integrationID: integrationID, dedupKey: e.DedupKey}
 	var logged int64
-	err := b.findOpen.QueryRowContext(ctx, integrationID, e.DedupKey).Scan(&a.id, &a.status, &a.priority, &logged, &a.unlogged)
+	err := b.tx.queryRow(ctx, `SELECT id, status, priority, repeat_logged_at, repeats_unlogged FROM alerts WHERE integration_id = $1 AND dedup_key = $2 AND status <> 'resolved'`,
+		integrationID, e.DedupKey).Scan(&a.id, &a.status, &a.priority, &logged, &a.unlogged)
 	return b.found(a, logged, err)
 }
 
@@ -259,10 +221,9 @@ func dedupIndex(integrationID int64, key string) string {
 
 // applyInTx applies events in tx, in order: ApplyEvents in a transaction of
 // its own, a heartbeat with its state so that both change or neither.
-func (db *DB) applyInTx(ctx context.Context, tx *Tx, stmts *ingestStmts, items []IngestItem, now time.Time) ([]tocsin.EventResult, error) {
+func (db *DB) applyInTx(ctx context.Context, tx *Tx, items []IngestItem, now time.Time) ([]tocsin.EventResult, error) {
 	b := &batch{tx: tx, now: now, byKey: map[string]*openAlert{}, byID: map[int64]*openAlert{}, looked: map[string]bool{},
-		paging: map[int64]*servicePaging{}, routes: map[string]int64{},
-		findOpen: tx.tx.StmtContext(ctx, stmts.findOpen), timeline: tx.tx.StmtContext(ctx, stmts.timeline), repeat: tx.tx.StmtContext(ctx, stmts.repeat)}
+		paging: map[int64]*servicePaging{}, routes: map[string]int64{}}
 	if err := b.readAhead(ctx, items); err != nil {
 		return nil, fmt.Errorf("look up open alerts: %w", err)
 	}
@@ -579,10 +540,10 @@ func (b *batch) flush(ctx context.Context) error {
 	}
 	var err error
 	if b.tx.dialect == SQLite {
-		// No round trips to save: the statement prepared once per
-		// connection beats a join prepared for each batch.
+		// No round trips to save: one row at a time, by primary key.
+		update := `UPDATE alerts SET ` + countRepeats("$2", "$3", "$4") + ` WHERE id = $1`
 		for _, row := range rows {
-			if _, err = b.repeat.ExecContext(ctx, row...); err != nil {
+			if _, err = b.tx.exec(ctx, update, row...); err != nil {
 				break
 			}
 		}

@@ -315,11 +315,9 @@ func (db *DB) record(ctx context.Context, claim string, outcomes []Outcome, now 
 			}
 		}
 		for at, ids := range postponed {
-			for chunk := range slices.Chunk(ids, maxParams) {
-				if _, err := tx.exec(ctx, `UPDATE notifications SET status = 'pending', next_attempt_at = $1, claim = '' WHERE claim = $2 AND id IN (`+placeholders(3, len(chunk))+`)`,
-					append([]any{ms(at), claim}, anySlice(chunk)...)...); err != nil {
-					return fmt.Errorf("postpone notifications: %w", err)
-				}
+			in, list := inIDs(tx.dialect, "id", 3, ids)
+			if _, err := tx.exec(ctx, `UPDATE notifications SET status = 'pending', next_attempt_at = $1, claim = '' WHERE claim = $2 AND `+in, ms(at), claim, list); err != nil {
+				return fmt.Errorf("postpone notifications: %w", err)
 			}
 		}
 		if err := tx.addTimeline(ctx, now, lines...); err != nil {
