@@ -47,7 +47,8 @@ func measureAlertCost(b *testing.B, engine string) {
 	a := testkit.Start(b, engine, func(c *config.Config) {
 		c.TwilioAuthToken, c.Providers.TwilioAccountSID, c.Providers.TwilioFrom, c.Providers.TwilioAPIURL = tw.AuthToken, tw.AccountSID, "+15005550006", tw.URL
 	})
-	key := seedPaging(b, a, receiver.URL)
+	srv := inProcess(a)
+	key := seedPaging(b, srv, receiver.URL)
 	xacts := func() int64 { return 0 }
 	if engine == "postgres" {
 		stats, err := sql.Open("pgx", a.Config.DatabaseURL)
@@ -61,12 +62,12 @@ func measureAlertCost(b *testing.B, engine string) {
 			return n
 		}
 	}
-	accepted := seedHistory(b, a, key, &delivered, 0)
+	accepted := seedHistory(b, srv, key, &delivered, 0)
 	// Warm up: the first alerts pay for caches, prepared statements, pools.
 	accepted += postEvents(b, a.URL, 200, func(i int64) string {
 		return fmt.Sprintf(`{"routing_key":%q,"event_action":"trigger","dedup_key":"warm-%d","payload":{"summary":"Warm-up %d","source":"bench","severity":"critical"}}`, key, i, i)
 	})
-	drainEngine(b, a, &delivered, accepted)
+	drainEngine(b, srv, &delivered, accepted)
 	settle := func() { <-time.After(1500 * time.Millisecond) } // lets pg_stat_database catch up; no figure is timed across it
 	settle()
 
@@ -75,7 +76,7 @@ func measureAlertCost(b *testing.B, engine string) {
 	<-time.After(5 * time.Second) // the storm's length, not a synchronisation
 	r := s.stop()
 	accepted += r.accepted
-	drain := drainEngine(b, a, &delivered, accepted)
+	drain := drainEngine(b, srv, &delivered, accepted)
 	elapsed := time.Since(start)
 	machine, proc := machineBusy(b)-machine0, cpuTime()-proc0
 	settle()

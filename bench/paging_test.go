@@ -73,7 +73,7 @@ func measurePaging(b *testing.B, engine string, viaFollower bool, rate int, dura
 		follower := testkit.Start(b, engine, twilio, func(c *config.Config) { c.DatabaseURL = a.Config.DatabaseURL })
 		target = follower.URL
 	}
-	key := seedPaging(b, a, receiver.URL)
+	key := seedPaging(b, inProcess(a), receiver.URL)
 
 	total := int(float64(rate) * duration.Seconds())
 	sent := make([]time.Time, total)
