@@ -99,7 +99,9 @@ func observe(next http.Handler, log *slog.Logger, metrics *httpMetrics) http.Han
 		if id == "" || len(id) > 64 {
 			id = ids.id()
 		}
-		r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
+		note := &logNote{}
+		ctx := context.WithValue(context.WithValue(r.Context(), requestIDKey{}, id), logNoteKey{}, note)
+		r = r.WithContext(ctx)
 		sw := &statusWriter{ResponseWriter: w}
 		h := sw.Header()
 		h.Set("X-Request-Id", id)
@@ -126,10 +128,36 @@ func observe(next http.Handler, log *slog.Logger, metrics *httpMetrics) http.Han
 			elapsed := time.Since(start)
 			metrics.requests.WithLabelValues(route, fmt.Sprint(status)).Inc()
 			metrics.duration.WithLabelValues(route).Observe(elapsed.Seconds())
-			log.LogAttrs(r.Context(), slog.LevelInfo, "http", slog.String("request_id", id), slog.String("method", r.Method),
+			level := slog.LevelInfo
+			if note.pageRead && status < http.StatusBadRequest {
+				level = slog.LevelDebug
+			}
+			log.LogAttrs(r.Context(), level, "http", slog.String("request_id", id), slog.String("method", r.Method),
 				slog.String("path", redactKey(r)), slog.Int("status", status), slog.Int("bytes", sw.bytes), slog.Duration("duration", elapsed))
 		}()
 		next.ServeHTTP(sw, r)
+	})
+}
+
+type logNoteKey struct{}
+
+// logNote is what a handler tells the access log about its request.
+type logNote struct {
+	// pageRead: a read of the public status page. Answered, it is logged
+	// at debug level, not info: during an outage thousands of people a
+	// second reload the page, and a line for each would bury the log (and
+	// make journald, past its rate limit, drop Tocsin's other lines). The
+	// metrics count every one.
+	pageRead bool
+}
+
+// pageReads marks the GET and HEAD requests next serves as page reads.
+func pageReads(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if note, ok := r.Context().Value(logNoteKey{}).(*logNote); ok && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+			note.pageRead = true
+		}
+		next.ServeHTTP(w, r)
 	})
 }
 

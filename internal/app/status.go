@@ -59,7 +59,7 @@ func newStatusPart(cfg config.Config, db *store.DB, now func() time.Time, log *s
 		opts.Prefix = s3.Prefix
 	}
 	p.publisher = statuspage.NewPublisher(p.server.Renderer(), opts)
-	p.page.Handle("/", p.server)
+	p.page.Handle("/", pageReads(p.server))
 	if cfg.StatusListen != "" {
 		if p.listener, err = net.Listen("tcp", cfg.StatusListen); err != nil {
 			return nil, fmt.Errorf("--status-listen: %w", err)
@@ -98,7 +98,7 @@ func liveStatusURL(cfg config.Config) string {
 
 // routes mounts the page under /status/ of the main listener.
 func (p *statusPart) routes(mux *http.ServeMux) {
-	mux.Handle("/status/", http.StripPrefix("/status", p.server))
+	mux.Handle("/status/", http.StripPrefix("/status", pageReads(p.server)))
 	mux.Handle("/status", http.RedirectHandler("/status/", http.StatusMovedPermanently))
 }
 

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -197,4 +198,11 @@ func (l *logRecorder) has(words ...string) bool {
 		}
 	}
 	return false
+}
+
+// all returns the lines so far.
+func (l *logRecorder) all() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.lines)
 }

@@ -248,3 +248,55 @@ func TestStatusPagePublishWrongSecret(t *testing.T) {
 		}
 	})
 }
+
+// Answered reads of the public page, on every listener and host, are not in
+// the info log (thousands a second in an outage would bury it); a page that
+// is not there, a post to the page and the rest of Tocsin are.
+func TestStatusPageReadsLoggedAtDebug(t *testing.T) {
+	a := startStatusApp(t, "sqlite", func(c *config.Config) {
+		c.StatusListen = "127.0.0.1:0"
+		c.StatusHost = "status.acme.test"
+	})
+	seedStatus(t, a.DB, a.Clock.Now())
+	if err := a.Status().Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	own := "http://" + a.StatusAddr()
+	for _, r := range []struct{ url, host string }{
+		{a.URL + "/status/", ""}, {a.URL + "/status/api/v2/summary.json", ""}, {own + "/", ""}, {own + "/api/v2/status.json", ""}, {a.URL + "/", "status.acme.test"},
+	} {
+		if resp, _ := get(t, r.url, r.host); resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s (Host %q): %d", r.url, r.host, resp.StatusCode)
+		}
+	}
+	if resp, _ := get(t, own+"/incidents/none.html", ""); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("GET a missing incident: %d", resp.StatusCode)
+	}
+	resp, err := http.Post(own+"/subscribe", "application/x-www-form-urlencoded", strings.NewReader("email=not-an-address"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp, _ := get(t, a.URL+"/healthz", ""); resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /healthz: %d", resp.StatusCode)
+	}
+	var access []string
+	a.Logs.wait(t, "the access log of /healthz", func() bool {
+		access = nil
+		for _, l := range a.Logs.all() {
+			if strings.HasPrefix(l, "INFO http ") {
+				access = append(access, l)
+			}
+		}
+		return len(access) > 0 && strings.Contains(access[len(access)-1], "path=/healthz")
+	})
+	log := strings.Join(access, "\n")
+	for _, want := range []string{"path=/incidents/none.html status=404", "method=POST path=/subscribe", "path=/healthz status=200"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("info log lacks %q:\n%s", want, log)
+		}
+	}
+	if strings.Count(log, "status=200") != 1 {
+		t.Errorf("answered page reads in the info log (only /healthz should answer 200 there):\n%s", log)
+	}
+}
