@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"bufio"
 	"context"
 	"net"
 	"os"
@@ -78,18 +77,8 @@ func serveProcess(b *testing.B, engine string, args ...string) (s *server, start
 			cmd.Wait()
 			logFile.Close()
 		})
-		ready := make(chan bool, 1)
-		go func() {
-			sc := bufio.NewScanner(out)
-			for sc.Scan() {
-				if strings.HasPrefix(sc.Text(), "Tocsin is running at") {
-					ready <- true
-				}
-			}
-			ready <- false
-		}()
 		select {
-		case ok := <-ready:
+		case ok := <-testkit.Serving(out):
 			if !ok {
 				log, _ := os.ReadFile(logFile.Name())
 				b.Fatalf("tocsin serve ended before serving:\n%s", log)

@@ -116,7 +116,7 @@ func BenchmarkStatusPageServe(b *testing.B) {
 			start()
 			accepted := seedHistory(b, s, key, &delivered, 0)
 			measurePage(b, engine, s, statusScene{key: key, incident: incident, delivered: &delivered, accepted: accepted,
-				file: func(name string) []byte { return fetchBody(b, s.statusURL+strings.TrimPrefix(name, "index.html")) }, logged: "written to a file, info level"})
+				file: func(name string) []byte { return fetchBody(b, s.statusURL+strings.TrimPrefix(name, "index.html")) }, logged: "written to a file at info level (answered page reads are debug lines: not written)"})
 		})
 	}
 }
@@ -174,8 +174,9 @@ func measureStatusPage(b *testing.B, engine string) {
 	if os.Getenv("TOCSIN_TEST_LOG") != "" {
 		logged = "written to stderr"
 	}
+	logged += " at debug level, a line per request"
 	measurePage(b, engine, s, statusScene{key: key, incident: incident, delivered: &delivered, accepted: acceptedSoFar,
-		file: func(name string) []byte { return bundle.File(name).Body }, logged: logged + ", debug level", every: true})
+		file: func(name string) []byte { return bundle.File(name).Body }, logged: logged, every: true})
 }
 
 // statusScene is what a status page benchmark has set up.
@@ -217,7 +218,7 @@ func measurePage(b *testing.B, engine string, srv *server, sc statusScene) {
 	if srv.cpu != nil {
 		where = "in a process of its own"
 	}
-	sizes := fmt.Sprintf("%s, Tocsin %s: page %d bytes (%d gzipped), summary.json %d bytes (%d gzipped); its log (text, a line per request) is %s",
+	sizes := fmt.Sprintf("%s, Tocsin %s: page %d bytes (%d gzipped), summary.json %d bytes (%d gzipped); its log is %s",
 		engine, where, len(sc.file("index.html")), targets[0].wantLength, len(sc.file("api/v2/summary.json")), targets[2].wantLength, sc.logged)
 
 	var rows []row

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -71,18 +70,8 @@ func spawn(t *testing.T, tg target, tw *testkit.FakeTwilio) *process {
 			t.Logf("log of the process at %s:\n%s", p.url, stderr.String())
 		}
 	})
-	ready := make(chan bool, 1)
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			if strings.HasPrefix(sc.Text(), "Tocsin is running at") {
-				ready <- true
-			}
-		}
-		ready <- false
-	}()
 	select {
-	case ok := <-ready:
+	case ok := <-testkit.Serving(out):
 		if !ok {
 			t.Fatalf("tocsin serve ended before serving: %s", stderr.String())
 		}
