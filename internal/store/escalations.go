@@ -153,7 +153,11 @@ func (tx *Tx) escalationFollows(ctx context.Context, alertID int64, to tocsin.Al
 	if _, err := tx.exec(ctx, `UPDATE alerts SET esc_next_at = 0 WHERE id = $1`, alertID); err != nil {
 		return err
 	}
-	if _, err := tx.exec(ctx, `UPDATE notifications SET status = 'cancelled', error = $1 WHERE alert_id = $2 AND status = 'pending' AND kind IN ('page', 'chat')`,
+	// status || '': the alert's own few messages, by alert_id. Statistics
+	// taken while few messages were pending would have PostgreSQL walk every
+	// pending message of a storm instead (the pending-only index), 0.7 ms a
+	// resolve.
+	if _, err := tx.exec(ctx, `UPDATE notifications SET status = 'cancelled', error = $1 WHERE alert_id = $2 AND status || '' = 'pending' AND kind IN ('page', 'chat')`,
 		"not needed: the alert was "+string(to), alertID); err != nil {
 		return fmt.Errorf("cancel pages: %w", err)
 	}

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -280,6 +281,38 @@ func TestNewAlertsStartTheirEscalation(t *testing.T) {
 		}
 		if n := countTimeline(t, db, a.ID, "the service has no escalation policy: nobody is paged"); n != 1 {
 			t.Errorf("no policy: %d lines saying so, want 1", n)
+		}
+	})
+}
+
+// Resolving an alert cancels its pages and chat messages still waiting to
+// go, saying why; sent ones, other kinds and other alerts' stay as they are.
+func TestResolvingCancelsWaitingPages(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		db := testkit.OpenDB(t, engine)
+		integ := fixture(t, db)
+		res := apply(t, db, integ, t0, event(tocsin.ActionTrigger, "disk", "Disk full"), event(tocsin.ActionTrigger, "cpu", "CPU hot"))
+		disk, cpu := res[0].AlertID, res[1].AlertID
+		queue := func(key string, kind tocsin.NotificationKind, alertID int64) int64 {
+			n := &tocsin.Notification{Key: key, Kind: kind, AlertID: alertID, Type: tocsin.ContactSMS, Destination: "+33612345678", Text: key}
+			if ok, err := db.Enqueue(ctx, n, t0); err != nil || !ok {
+				t.Fatalf("enqueue %s: %t, %v", key, ok, err)
+			}
+			return n.ID
+		}
+		page, chat, status := queue("page/disk", tocsin.NotifyPage, disk), queue("chat/disk", tocsin.NotifyChat, disk), queue("status/disk", tocsin.NotifyStatus, disk)
+		otherPage := queue("page/cpu", tocsin.NotifyPage, cpu)
+		later := t0.Add(time.Minute)
+		apply(t, db, integ, later, event(tocsin.ActionResolve, "disk", ""))
+		for id, want := range map[int64]tocsin.NotificationStatus{page: tocsin.NotificationCancelled, chat: tocsin.NotificationCancelled, status: tocsin.NotificationPending, otherPage: tocsin.NotificationPending} {
+			n, err := db.Notification(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n.Status != want || (want == tocsin.NotificationCancelled && !strings.Contains(n.Error, "resolved")) {
+				t.Errorf("%s after the resolve: %s (%q), want %s", n.Key, n.Status, n.Error, want)
+			}
 		}
 	})
 }
