@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -47,16 +48,13 @@ func serveProcess(b *testing.B, engine string, args ...string) (s *server, start
 	if out, err := build.CombinedOutput(); err != nil {
 		b.Fatalf("go build ./cmd/tocsin: %v\n%s", err, out)
 	}
-	dbArgs := []string{"--data-dir", dir}
+	dbArgs, dbURL := []string{"--data-dir", dir}, filepath.Join(dir, "tocsin.db")
 	s = &server{now: time.Now, wake: func() {}}
 	if engine == "postgres" {
 		s.dbURL = testkit.DatabaseURL(b, engine)
-		dbArgs = []string{"--database-url", s.dbURL}
+		dbArgs, dbURL = []string{"--database-url", s.dbURL}, s.dbURL
 	}
-	db, err := store.Open(context.Background(), filepath.Join(dir, "tocsin.db"))
-	if s.dbURL != "" {
-		db, err = store.Open(context.Background(), s.dbURL)
-	}
+	db, err := store.Open(context.Background(), dbURL)
 	must(b, err)
 	b.Cleanup(func() { db.Close() })
 	s.db = db
@@ -66,16 +64,19 @@ func serveProcess(b *testing.B, engine string, args ...string) (s *server, start
 	return s, func() {
 		logFile, err := os.Create(filepath.Join(dir, "tocsin.log"))
 		must(b, err)
+		b.Cleanup(func() { logFile.Close() })
 		cmd := exec.Command(bin, append(append([]string{"serve", "--listen", main, "--public-url", s.url, "--status-listen", status, "--rate-limit", "0"}, dbArgs...), args...)...)
 		cmd.Env = withoutGOMAXPROCS(os.Environ())
 		cmd.Stderr = logFile
+		// Killed with the benchmark even when it does not clean up (a
+		// -timeout panic runs no Cleanup).
+		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 		out, err := cmd.StdoutPipe()
 		must(b, err)
 		must(b, cmd.Start())
 		b.Cleanup(func() {
 			cmd.Process.Kill()
 			cmd.Wait()
-			logFile.Close()
 		})
 		select {
 		case ok := <-testkit.Serving(out):

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/statuspage"
 )
 
 type requestIDKey struct{}
@@ -151,13 +152,14 @@ type logNote struct {
 	pageRead bool
 }
 
-// pageReads marks the GET and HEAD requests next serves as page reads.
-func pageReads(next http.Handler) http.Handler {
+// pageReads marks the GET and HEAD requests of the page's rendered files
+// as page reads; its other routes (subscriptions) are logged as usual.
+func pageReads(page *statuspage.Server) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if note, ok := r.Context().Value(logNoteKey{}).(*logNote); ok && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		if note, ok := r.Context().Value(logNoteKey{}).(*logNote); ok && (r.Method == http.MethodGet || r.Method == http.MethodHead) && page.IsFile(r.URL.Path) {
 			note.pageRead = true
 		}
-		next.ServeHTTP(w, r)
+		page.ServeHTTP(w, r)
 	})
 }
 

@@ -249,9 +249,9 @@ func TestStatusPagePublishWrongSecret(t *testing.T) {
 	})
 }
 
-// Answered reads of the public page, on every listener and host, are not in
-// the info log (thousands a second in an outage would bury it); a page that
-// is not there, a post to the page and the rest of Tocsin are.
+// Answered reads of the public page's files, on every listener and host, are
+// not in the info log (thousands a second in an outage would bury it); a
+// page that is not there, the subscription routes and the rest of Tocsin are.
 func TestStatusPageReadsLoggedAtDebug(t *testing.T) {
 	a := startStatusApp(t, "sqlite", func(c *config.Config) {
 		c.StatusListen = "127.0.0.1:0"
@@ -272,6 +272,9 @@ func TestStatusPageReadsLoggedAtDebug(t *testing.T) {
 	if resp, _ := get(t, own+"/incidents/none.html", ""); resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("GET a missing incident: %d", resp.StatusCode)
 	}
+	if resp, _ := get(t, own+"/subscribe", ""); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("GET /subscribe: %d, want a redirect to the form", resp.StatusCode)
+	}
 	resp, err := http.Post(own+"/subscribe", "application/x-www-form-urlencoded", strings.NewReader("email=not-an-address"))
 	if err != nil {
 		t.Fatal(err)
@@ -291,7 +294,7 @@ func TestStatusPageReadsLoggedAtDebug(t *testing.T) {
 		return len(access) > 0 && strings.Contains(access[len(access)-1], "path=/healthz")
 	})
 	log := strings.Join(access, "\n")
-	for _, want := range []string{"path=/incidents/none.html status=404", "method=POST path=/subscribe", "path=/healthz status=200"} {
+	for _, want := range []string{"path=/incidents/none.html status=404", "method=GET path=/subscribe status=303", "method=POST path=/subscribe", "path=/healthz status=200"} {
 		if !strings.Contains(log, want) {
 			t.Errorf("info log lacks %q:\n%s", want, log)
 		}

@@ -168,22 +168,29 @@ func (s *Server) refreshIfStale(ctx context.Context) error {
 // ServeHTTP answers from memory. Per request it looks a path up in a map,
 // sets precomputed headers and writes precomputed bytes.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	b := s.bundle.Load()
-	var f *File
-	if b != nil {
-		p := r.URL.Path
-		switch {
-		case p == "/" || p == "":
-			f = b.files["index.html"]
-		case p[0] == '/':
-			f = b.files[p[1:]]
-		}
-	}
+	f := s.file(r.URL.Path)
 	if f == nil {
 		s.routes.ServeHTTP(w, r)
 		return
 	}
 	serveFile(w, r, f, http.StatusOK)
+}
+
+// IsFile reports whether path names one of the rendered files ServeHTTP
+// answers from memory, rather than a route such as a subscription's.
+func (s *Server) IsFile(path string) bool { return s.file(path) != nil }
+
+func (s *Server) file(path string) *File {
+	b := s.bundle.Load()
+	switch {
+	case b == nil:
+		return nil
+	case path == "/" || path == "":
+		return b.files["index.html"]
+	case path[0] == '/':
+		return b.files[path[1:]]
+	}
+	return nil
 }
 
 func serveFile(w http.ResponseWriter, r *http.Request, f *File, status int) {

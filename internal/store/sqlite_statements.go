@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"errors"
+	"strings"
 
 	"modernc.org/sqlite"
 )
@@ -14,9 +15,9 @@ import (
 // (13 % of the process during a storm). So each SQLite connection keeps the
 // statements it has run prepared, by text, as pgx does on PostgreSQL.
 
-// maxStatements bounds the statements one connection keeps. Tocsin's texts
-// are fixed in code (lists travel as one JSON parameter), so the bound is
-// only a guard: past it, statements are parsed each time, as before.
+// maxStatements bounds the statements one connection keeps. Tocsin's query
+// texts are fixed in code (id lists travel as one parameter), so the bound
+// is only a guard: past it, new texts are parsed each time, as before.
 const maxStatements = 512
 
 // statementKeeper opens SQLite connections that keep their statements.
@@ -85,7 +86,7 @@ func (c *keepingConn) statement(ctx context.Context, query string) (*keptStmt, e
 		}
 		return k, nil
 	}
-	if len(c.kept) >= maxStatements {
+	if len(c.kept) >= maxStatements || !keepable(query) {
 		return nil, nil
 	}
 	s, err := c.sqliteConn.PrepareContext(ctx, query)
@@ -104,6 +105,17 @@ func (c *keepingConn) statement(ctx context.Context, query string) (*keptStmt, e
 	k := &keptStmt{stmt: stmt}
 	c.kept[query] = k
 	return k, nil
+}
+
+// keepable: queries and data changes run again and again; schema changes
+// and pragmas (migrations, connection set-up) run once.
+func keepable(query string) bool {
+	verb, _, _ := strings.Cut(strings.TrimSpace(query), " ")
+	switch strings.ToUpper(verb) {
+	case "SELECT", "INSERT", "UPDATE", "DELETE", "WITH":
+		return true
+	}
+	return false
 }
 
 func (c *keepingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
@@ -129,8 +141,13 @@ func (c *keepingConn) QueryContext(ctx context.Context, query string, args []dri
 	if err != nil {
 		return nil, err
 	}
+	typed, ok := rows.(sqliteRows)
+	if !ok {
+		rows.Close()
+		return nil, errors.New("sqlite driver rows lack the column type methods")
+	}
 	k.reading = true
-	return &keptRows{Rows: rows, stmt: k}, nil
+	return &keptRows{sqliteRows: typed, stmt: k}, nil
 }
 
 // Close finalises the kept statements, then closes the connection.
@@ -143,14 +160,25 @@ func (c *keepingConn) Close() error {
 	return errors.Join(append(errs, c.sqliteConn.Close())...)
 }
 
+// sqliteRows is what the driver's rows offer: database/sql's ColumnTypes
+// reads the column type methods.
+type sqliteRows interface {
+	driver.Rows
+	driver.RowsColumnTypeDatabaseTypeName
+	driver.RowsColumnTypeLength
+	driver.RowsColumnTypeNullable
+	driver.RowsColumnTypePrecisionScale
+	driver.RowsColumnTypeScanType
+}
+
 // keptRows frees its statement for the next run when closed.
 type keptRows struct {
-	driver.Rows
+	sqliteRows
 	stmt *keptStmt
 }
 
 func (r *keptRows) Close() error {
-	err := r.Rows.Close()
+	err := r.sqliteRows.Close()
 	r.stmt.reading = false
 	return err
 }

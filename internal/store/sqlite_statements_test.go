@@ -133,9 +133,14 @@ func TestKeptStatementsAreReusedAndBounded(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		defer rows.Close()
 		cols, _ = rows.Columns()
-		rows.Close()
+		// Kept rows still tell their columns' types.
+		if types, err := rows.ColumnTypes(); err != nil || types[0].DatabaseTypeName() != "INTEGER" {
+			t.Fatalf("column types of kept rows: %v, %v", types, err)
+		}
 	}
+	read()
 	read()
 	if _, err := db.Exec(`ALTER TABLE t ADD COLUMN y TEXT`); err != nil {
 		t.Fatal(err)
@@ -156,5 +161,21 @@ func TestKeptStatementsAreReusedAndBounded(t *testing.T) {
 	}
 	if n := keptCount(t, db); n != maxStatements {
 		t.Fatalf("kept %d statements, want the bound %d", n, maxStatements)
+	}
+}
+
+// Schema changes and pragmas run once: they are not kept.
+func TestSchemaChangesAreNotKept(t *testing.T) {
+	db := keptDB(t) // CREATE TABLE, then INSERTs of one text
+	if n := keptCount(t, db); n != 1 {
+		t.Fatalf("kept %d statements after a CREATE TABLE and one INSERT text, want 1", n)
+	}
+	for _, q := range []string{`CREATE INDEX t_x ON t (x)`, `  pragma user_version = 3`, `DROP INDEX t_x`} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := keptCount(t, db); n != 1 {
+		t.Fatalf("kept %d statements after schema changes, want 1", n)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/tocsin/tocsin"
@@ -29,17 +28,6 @@ func scanComponent(row interface{ Scan(...any) error }) (*tocsin.Component, erro
 	}
 	c.StartDate, c.CreatedAt, c.UpdatedAt = fromMS(start), fromMS(created), fromMS(updated)
 	return &c, nil
-}
-
-// idPlaceholders returns "$first, $first+1, …" for ids, and ids as arguments.
-func idPlaceholders(first int, ids []int64) (string, []any) {
-	marks := make([]string, len(ids))
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		marks[i] = fmt.Sprintf("$%d", first+i)
-		args[i] = id
-	}
-	return strings.Join(marks, ", "), args
 }
 
 // queryer is a read path: the pool (db.read) or a snapshot's transaction.
@@ -147,9 +135,9 @@ func (tx *Tx) checkComponentLinks(ctx context.Context, c *tocsin.Component) erro
 	if len(c.ServiceIDs) > 100 {
 		return tocsin.Errorf(tocsin.EINVALID, "A component is linked to at most 100 services.")
 	}
-	marks, args := idPlaceholders(1, c.ServiceIDs)
+	in, arg := inIDs(tx.dialect, "id", 1, c.ServiceIDs)
 	var n int
-	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM services WHERE id IN (`+marks+`)`, args...).Scan(&n); err != nil {
+	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM services WHERE `+in, arg).Scan(&n); err != nil {
 		return fmt.Errorf("check services: %w", err)
 	}
 	if n != len(c.ServiceIDs) {

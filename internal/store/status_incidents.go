@@ -55,7 +55,7 @@ func scanUpdate(row interface{ Scan(...any) error }) (*tocsin.StatusUpdate, erro
 
 // loadIncidents runs an incident query and fills each one's components and
 // updates (newest first), in two more queries whatever the number.
-func loadIncidents(ctx context.Context, q queryer, query string, args ...any) ([]tocsin.StatusIncident, error) {
+func loadIncidents(ctx context.Context, d Dialect, q queryer, query string, args ...any) ([]tocsin.StatusIncident, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list status incidents: %w", err)
@@ -79,8 +79,8 @@ func loadIncidents(ctx context.Context, q queryer, query string, args ...any) ([
 	for k, i := range list {
 		ids[k] = i.ID
 	}
-	marks, idArgs := idPlaceholders(1, ids)
-	rows, err = q.QueryContext(ctx, `SELECT incident_id, component_id FROM status_incident_components WHERE incident_id IN (`+marks+`) ORDER BY incident_id, component_id`, idArgs...)
+	in, idList := inIDs(d, "incident_id", 1, ids)
+	rows, err = q.QueryContext(ctx, `SELECT incident_id, component_id FROM status_incident_components WHERE `+in+` ORDER BY incident_id, component_id`, idList)
 	if err != nil {
 		return nil, fmt.Errorf("incident components: %w", err)
 	}
@@ -96,7 +96,7 @@ func loadIncidents(ctx context.Context, q queryer, query string, args ...any) ([
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	rows, err = q.QueryContext(ctx, `SELECT `+updateColumns+` FROM status_updates WHERE incident_id IN (`+marks+`) ORDER BY display_at DESC, id DESC`, idArgs...)
+	rows, err = q.QueryContext(ctx, `SELECT `+updateColumns+` FROM status_updates WHERE `+in+` ORDER BY display_at DESC, id DESC`, idList)
 	if err != nil {
 		return nil, fmt.Errorf("incident updates: %w", err)
 	}
@@ -115,7 +115,7 @@ func loadIncidents(ctx context.Context, q queryer, query string, args ...any) ([
 // StatusIncident returns a public incident or maintenance with its updates,
 // newest first, and its affected components.
 func (db *DB) StatusIncident(ctx context.Context, id int64) (*tocsin.StatusIncident, error) {
-	list, err := loadIncidents(ctx, db.read, `SELECT `+incidentColumns+incidentFrom+` WHERE i.id = $1`, id)
+	list, err := loadIncidents(ctx, db.dialect, db.read, `SELECT `+incidentColumns+incidentFrom+` WHERE i.id = $1`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -128,7 +128,7 @@ func (db *DB) StatusIncident(ctx context.Context, id int64) (*tocsin.StatusIncid
 // StatusIncidentOfUpdate returns the incident or maintenance an update
 // belongs to, with all its updates: what a subscriber's message tells.
 func (db *DB) StatusIncidentOfUpdate(ctx context.Context, updateID int64) (*tocsin.StatusIncident, error) {
-	list, err := loadIncidents(ctx, db.read, `SELECT `+incidentColumns+incidentFrom+` WHERE i.id = (SELECT incident_id FROM status_updates WHERE id = $1)`, updateID)
+	list, err := loadIncidents(ctx, db.dialect, db.read, `SELECT `+incidentColumns+incidentFrom+` WHERE i.id = (SELECT incident_id FROM status_updates WHERE id = $1)`, updateID)
 	if err != nil {
 		return nil, err
 	}
@@ -158,7 +158,7 @@ func (db *DB) StatusIncidents(ctx context.Context, f StatusIncidentFilter) ([]to
 		where = " WHERE " + strings.Join(conds, " AND ")
 	}
 	args = append(args, f.Limit)
-	return loadIncidents(ctx, db.read, `SELECT `+incidentColumns+incidentFrom+where+
+	return loadIncidents(ctx, db.dialect, db.read, `SELECT `+incidentColumns+incidentFrom+where+
 		fmt.Sprintf(` ORDER BY CASE WHEN i.maintenance THEN i.scheduled_for ELSE i.created_at END DESC, i.id DESC LIMIT $%d`, len(args)), args...)
 }
 
@@ -676,7 +676,7 @@ func (db *DB) EditStatusIncident(ctx context.Context, inc *tocsin.StatusIncident
 				return err
 			}
 		}
-		list, err := loadIncidents(ctx, tx.tx, `SELECT `+incidentColumns+incidentFrom+` WHERE i.id = $1`, next.ID)
+		list, err := loadIncidents(ctx, tx.dialect, tx.tx, `SELECT `+incidentColumns+incidentFrom+` WHERE i.id = $1`, next.ID)
 		if err != nil {
 			return err
 		}

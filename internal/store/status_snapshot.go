@@ -19,7 +19,7 @@ func (db *DB) StatusSnapshot(ctx context.Context, now time.Time) (*tocsin.Status
 		return nil, err
 	}
 	if db.read.tx != nil {
-		return readSnapshot(ctx, db.read.tx, now)
+		return readSnapshot(ctx, db.dialect, db.read.tx, now)
 	}
 	var opts *sql.TxOptions
 	if db.dialect == Postgres {
@@ -31,10 +31,10 @@ func (db *DB) StatusSnapshot(ctx context.Context, now time.Time) (*tocsin.Status
 		return nil, fmt.Errorf("begin snapshot: %w", err)
 	}
 	defer tx.Rollback()
-	return readSnapshot(ctx, tx, now)
+	return readSnapshot(ctx, db.dialect, tx, now)
 }
 
-func readSnapshot(ctx context.Context, tx *sql.Tx, now time.Time) (*tocsin.StatusSnapshot, error) {
+func readSnapshot(ctx context.Context, d Dialect, tx *sql.Tx, now time.Time) (*tocsin.StatusSnapshot, error) {
 	snap := &tocsin.StatusSnapshot{At: now, Spans: map[int64][]tocsin.ComponentStatusSpan{}}
 	if err := tx.QueryRowContext(ctx, `SELECT value FROM change_counters WHERE name = $1`, CounterStatus).Scan(&snap.Version); err != nil {
 		return nil, fmt.Errorf("status version: %w", err)
@@ -52,7 +52,7 @@ func readSnapshot(ctx context.Context, tx *sql.Tx, now time.Time) (*tocsin.Statu
 		if maintenance {
 			order = `i.scheduled_for`
 		}
-		return loadIncidents(ctx, tx, `SELECT `+incidentColumns+incidentFrom+` WHERE i.maintenance = $1 AND (NOT (`+closedSQL+`)
+		return loadIncidents(ctx, d, tx, `SELECT `+incidentColumns+incidentFrom+` WHERE i.maintenance = $1 AND (NOT (`+closedSQL+`)
 			OR i.id IN (SELECT i.id FROM status_incidents i WHERE i.maintenance = $1 ORDER BY `+order+` DESC, i.id DESC LIMIT $2))
 			ORDER BY `+order+` DESC, i.id DESC`, maintenance, tocsin.MaxSnapshotIncidents)
 	}

@@ -29,7 +29,7 @@ func scanSubscriber(row interface{ Scan(...any) error }) (*tocsin.Subscriber, bo
 }
 
 // subscriberComponents fills the components each subscriber listed.
-func subscriberComponents(ctx context.Context, q queryer, list []*tocsin.Subscriber) error {
+func subscriberComponents(ctx context.Context, d Dialect, q queryer, list []*tocsin.Subscriber) error {
 	if len(list) == 0 {
 		return nil
 	}
@@ -38,8 +38,8 @@ func subscriberComponents(ctx context.Context, q queryer, list []*tocsin.Subscri
 	for k, s := range list {
 		byID[s.ID], ids[k] = s, s.ID
 	}
-	marks, args := idPlaceholders(1, ids)
-	rows, err := q.QueryContext(ctx, `SELECT subscriber_id, component_id FROM status_subscriber_components WHERE subscriber_id IN (`+marks+`) ORDER BY subscriber_id, component_id`, args...)
+	in, arg := inIDs(d, "subscriber_id", 1, ids)
+	rows, err := q.QueryContext(ctx, `SELECT subscriber_id, component_id FROM status_subscriber_components WHERE `+in+` ORDER BY subscriber_id, component_id`, arg)
 	if err != nil {
 		return fmt.Errorf("subscriber components: %w", err)
 	}
@@ -59,7 +59,7 @@ func (db *DB) subscriberWhere(ctx context.Context, where string, arg any) (*tocs
 	if err != nil {
 		return nil, notFound(err, "subscription not found")
 	}
-	return s, subscriberComponents(ctx, db.read, []*tocsin.Subscriber{s})
+	return s, subscriberComponents(ctx, db.dialect, db.read, []*tocsin.Subscriber{s})
 }
 
 // Subscribe adds a subscriber to the whole page (no ComponentIDs) or to some
@@ -104,9 +104,9 @@ func (tx *Tx) checkSubscriberComponents(ctx context.Context, ids []int64) error 
 	if len(ids) == 0 {
 		return nil
 	}
-	marks, args := idPlaceholders(1, ids)
+	in, arg := inIDs(tx.dialect, "id", 1, ids)
 	var n int
-	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM status_components WHERE id IN (`+marks+`)`, args...).Scan(&n); err != nil {
+	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM status_components WHERE `+in, arg).Scan(&n); err != nil {
 		return fmt.Errorf("check components: %w", err)
 	}
 	if n != len(ids) {
@@ -247,7 +247,7 @@ func (db *DB) Subscribers(ctx context.Context) ([]tocsin.Subscriber, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	if err := subscriberComponents(ctx, db.read, ptrs); err != nil {
+	if err := subscriberComponents(ctx, db.dialect, db.read, ptrs); err != nil {
 		return nil, err
 	}
 	out := make([]tocsin.Subscriber, len(ptrs))
