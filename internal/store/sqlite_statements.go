@@ -64,12 +64,15 @@ type keepingConn struct {
 	kept map[string]*keptStmt
 }
 
+// sqliteStmt is what the driver's prepared statement offers.
+type sqliteStmt interface {
+	driver.Stmt
+	driver.StmtExecContext
+	driver.StmtQueryContext
+}
+
 type keptStmt struct {
-	stmt interface {
-		driver.Stmt
-		driver.StmtExecContext
-		driver.StmtQueryContext
-	}
+	stmt sqliteStmt
 	// reading is set while rows from the statement are open: running it
 	// again would reset them, so a nested run of the same text (in a
 	// transaction, on this connection) is parsed apart.
@@ -93,11 +96,7 @@ func (c *keepingConn) statement(ctx context.Context, query string) (*keptStmt, e
 	if err != nil {
 		return nil, err
 	}
-	stmt, ok := s.(interface {
-		driver.Stmt
-		driver.StmtExecContext
-		driver.StmtQueryContext
-	})
+	stmt, ok := s.(sqliteStmt)
 	if !ok {
 		s.Close()
 		return nil, nil
