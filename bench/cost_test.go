@@ -24,7 +24,8 @@ import (
 // the whole machine (Tocsin, the database server, the storm's own client)
 // and of the process alone, per alert, for a storm of PagerDuty triggers
 // at 1,000/s for 5 s that the engine pages (a webhook and a person by SMS,
-// as in BenchmarkStatusPage), until every alert is paged. On PostgreSQL it
+// as in BenchmarkStatusPage), until every alert is paged; then the same per
+// event for a mixed storm (BenchmarkStatusPage's). On PostgreSQL it
 // also counts the server's transactions per alert. Nothing else should run
 // on the machine:
 //
@@ -71,27 +72,47 @@ func measureAlertCost(b *testing.B, engine string) {
 	settle := func() { <-time.After(1500 * time.Millisecond) } // lets pg_stat_database catch up; no figure is timed across it
 	settle()
 
-	machine0, proc0, x0, start := machineBusy(b), cpuTime(), xacts(), time.Now()
-	s := startStorm(b, a.URL, key, stormRate, 1)
-	<-time.After(5 * time.Second) // the storm's length, not a synchronisation
-	r := s.stop()
-	accepted += r.accepted
-	drain := drainEngine(b, srv, &delivered, accepted)
-	elapsed := time.Since(start)
-	machine, proc := machineBusy(b)-machine0, cpuTime()-proc0
-	settle()
-	x := xacts() - x0
+	// A storm of new alerts, each paged; then a mixed storm, one event in
+	// mixedNewEvery a new alert and the others repeats of repeatKeys open ones.
+	for _, storm := range []struct {
+		name     string
+		newEvery int
+	}{{"new", 1}, {"mixed", mixedNewEvery}} {
+		if storm.newEvery > 1 {
+			accepted += postEvents(b, a.URL, repeatKeys, func(i int64) string {
+				return fmt.Sprintf(`{"routing_key":%q,"event_action":"trigger","dedup_key":"repeat-%d","payload":{"summary":"Disk full on db-%d","source":"db-%d.example.com","severity":"critical"}}`, key, i, i, i)
+			})
+			drainEngine(b, srv, &delivered, accepted)
+			settle()
+		}
+		machine0, proc0, x0, start := machineBusy(b), cpuTime(), xacts(), time.Now()
+		s := startStorm(b, a.URL, key, stormRate, storm.newEvery)
+		<-time.After(5 * time.Second) // the storm's length, not a synchronisation
+		r := s.stop()
+		accepted += r.created
+		drain := drainEngine(b, srv, &delivered, accepted)
+		elapsed := time.Since(start)
+		machine, proc := machineBusy(b)-machine0, cpuTime()-proc0
+		settle()
+		x := xacts() - x0
 
-	per := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(r.accepted) }
-	line := fmt.Sprintf("%s: %d alerts at %.0f/s, all paged %s after the storm; per alert: machine CPU %.0f µs, process CPU %.0f µs (machine busy %.2f of %d cores over %s)",
-		engine, r.accepted, r.acceptedRate, drain.Round(time.Millisecond), per(machine), per(proc), machine.Seconds()/elapsed.Seconds(), runtime.NumCPU(), elapsed.Round(time.Millisecond))
-	if engine == "postgres" {
-		line += fmt.Sprintf(", %.2f PostgreSQL transactions", float64(x)/float64(r.accepted))
-		b.ReportMetric(float64(x)/float64(r.accepted), "xact/alert")
+		per := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(r.accepted) }
+		line := fmt.Sprintf("%s, %s storm: %d events (%d new alerts) at %.0f/s, all paged %s after the storm; per event: machine CPU %.0f µs, process CPU %.0f µs (machine busy %.2f of %d cores over %s)",
+			engine, storm.name, r.accepted, r.created, r.acceptedRate, drain.Round(time.Millisecond), per(machine), per(proc), machine.Seconds()/elapsed.Seconds(), runtime.NumCPU(), elapsed.Round(time.Millisecond))
+		if engine == "postgres" {
+			line += fmt.Sprintf(", %.2f PostgreSQL transactions", float64(x)/float64(r.accepted))
+		}
+		b.Log(line)
+		if storm.newEvery == 1 { // the figures compared from commit to commit
+			if engine == "postgres" {
+				b.ReportMetric(float64(x)/float64(r.accepted), "xact/alert")
+			}
+			b.ReportMetric(per(machine), "machine-µs/alert")
+			b.ReportMetric(per(proc), "process-µs/alert")
+		} else {
+			b.ReportMetric(per(machine), "mixed-machine-µs/event")
+		}
 	}
-	b.Log(line)
-	b.ReportMetric(per(machine), "machine-µs/alert")
-	b.ReportMetric(per(proc), "process-µs/alert")
 }
 
 // pageReceiver is the webhook the bench policies page: it counts the alerts

@@ -93,13 +93,16 @@ func BenchmarkStatusPage(b *testing.B) {
 // BenchmarkStatusPageServe measures the page as it is deployed: `tocsin
 // serve` (built from ./cmd/tocsin) in a process of its own, its log at the
 // default level (a line per request) written to a file, no GOMAXPROCS set;
-// the load generator, the storm's clients, the webhook receiver and the fake
-// Twilio run in the benchmark's process, on the same cores, as wrk and a
-// monitoring system would. The scene is BenchmarkStatusPage's, set in the
-// database before serve starts (history paged and resolved through it);
+// the load generator runs in a process of its own (this binary again), as
+// wrk would; the storm's clients, the webhook receiver and the fake Twilio
+// run in the benchmark's process; all on the same cores. The scene is
+// BenchmarkStatusPage's, set in the database before serve starts (history paged and resolved through it);
 // the runs are the page and summary.json, through both listeners, at
 // 10,000 requests/s: idle, during a storm of 1,000 new paged alerts/s, and
-// during a mixed storm. Each line also gives the CPU Tocsin's process used.
+// during a mixed storm; then the page through the main listener and
+// summary.json through the status listener during storms of 200 and 500 new
+// paged alerts/s. Each line also gives the CPU each of the three processes
+// used.
 //
 //	go test -run '^$' -bench StatusPageServe -benchtime 1x -timeout 30m ./bench/
 func BenchmarkStatusPageServe(b *testing.B) {
@@ -289,13 +292,14 @@ func measurePage(b *testing.B, engine string, srv *server, sc statusScene) {
 				s = startStorm(b, srv.url, key, stormRate, max(newEvery, 1))
 			}
 			stopProfile := profileWindow(b, engine+"-"+phase+"-"+load+"-"+strings.ReplaceAll(t.name, "/", "-"))
-			var cpu0 time.Duration
+			var res loadResult
 			if srv.cpu != nil {
-				cpu0 = srv.cpu()
-			}
-			res := pageLoad(t, client, rate)
-			if srv.cpu != nil {
+				cpu0, own0, start := srv.cpu(), cpuTime(), time.Now()
+				res = pageLoadProcess(b, t, client, rate)
 				res.serverCores = (srv.cpu() - cpu0).Seconds() / res.took.Seconds()
+				res.benchCores = (cpuTime() - own0).Seconds() / time.Since(start).Seconds()
+			} else {
+				res = pageLoad(t, client, rate)
 			}
 			stopProfile()
 			var sr *stormResult
@@ -318,11 +322,15 @@ func measurePage(b *testing.B, engine string, srv *server, sc statusScene) {
 				}
 			}
 			rows = append(rows, row{phase, load, t, client, res, sr})
-			line := fmt.Sprintf("%s, %s, %s, %s (%s, %s): %.0f req/s, p50 %s, p99 %s, max %s (from the moment written: p50 %s, p99 %s), errors %d%s; benchmark process CPU %.2f cores, %d GCs (pauses %s in all)",
-				engine, phase, load, t.name, enc, client, res.rate(), res.pct(0.50), res.pct(0.99), res.pct(1),
-				percentile(res.svc, 0.50), percentile(res.svc, 0.99), res.errors, res.errorKinds(), res.cores, res.gcs, res.gcPause.Round(time.Microsecond))
+			loadProcess := "benchmark process"
 			if srv.cpu != nil {
-				line += fmt.Sprintf("; Tocsin's process %.2f cores", res.serverCores)
+				loadProcess = "load generator's process"
+			}
+			line := fmt.Sprintf("%s, %s, %s, %s (%s, %s): %.0f req/s, p50 %s, p99 %s, max %s (from the moment written: p50 %s, p99 %s), errors %d%s; %s CPU %.2f cores, %d GCs (pauses %s in all)",
+				engine, phase, load, t.name, enc, client, res.rate(), res.pct(0.50), res.pct(0.99), res.pct(1),
+				percentile(res.svc, 0.50), percentile(res.svc, 0.99), res.errors, res.errorKinds(), loadProcess, res.cores, res.gcs, res.gcPause.Round(time.Microsecond))
+			if srv.cpu != nil {
+				line += fmt.Sprintf("; benchmark process (storm clients, fakes) %.2f cores; Tocsin's process %.2f cores", res.benchCores, res.serverCores)
 			}
 			if sr != nil {
 				line += fmt.Sprintf("; storm (%d alerts open before): %.0f triggers/s accepted (%d not accepted, %d due but not sent: its clients were busy), %d new alerts, %d paged by the engine during the run, the rest within %s after",
@@ -356,6 +364,12 @@ func measurePage(b *testing.B, engine string, srv *server, sc statusScene) {
 					plan(t, "raw", pageRate, storm.rate, storm.newEvery, 0)
 				}
 			}
+		}
+		// Smaller storms of new paged alerts: how large a storm the page
+		// does not feel.
+		for _, rate := range []int{200, 500} {
+			plan(targets[0], "raw", pageRate, rate, 1, 0)
+			plan(targets[len(targets)-2], "raw", pageRate, rate, 1, 0)
 		}
 		planned = true
 	}
@@ -611,9 +625,10 @@ type loadResult struct {
 	svc    []time.Duration // sorted; the same from the moment it was written
 	errors int
 	kinds  map[string]int
-	cores  float64 // CPU the benchmark's process (clients, and the server when in it) used
-	// serverCores is the CPU a server in a process of its own used.
-	serverCores float64
+	cores  float64 // CPU the load's process (the benchmark's, or a generator's of its own) used
+	// serverCores is the CPU a server in a process of its own used, and
+	// benchCores the benchmark's process then (storm clients, fakes).
+	serverCores, benchCores float64
 	// Garbage collections during the run, and their stop-the-world pauses in all.
 	gcs     uint32
 	gcPause time.Duration
