@@ -111,6 +111,7 @@ func (s *serveCmd) Run(ctx context.Context, out io.Writer) error {
 	}
 	log := newLogger(cfg)
 	log.Debug("go processors", "count", app.SetProcessors())
+	log.Debug("go garbage collection", "gogc", app.SetGC())
 	a, err := app.Open(ctx, cfg, log, tocsin.SystemClock{})
 	if err != nil {
 		return err
