@@ -9,8 +9,9 @@ import (
 
 // TestMain runs the benchmarks with as many Go processors and the garbage
 // collection `tocsin serve` gives itself (app.SetProcessors, app.SetGC);
-// GOMAXPROCS=N or GOGC=N in the environment compares another setting. With pageLoadEnv set, the binary is a page load
-// generator instead (pageLoadProcess).
+// GOMAXPROCS=N or GOGC=N in the environment compares another setting.
+// With pageLoadEnv set, the binary is a page load generator instead
+// (pageLoadProcess).
 func TestMain(m *testing.M) {
 	app.SetProcessors()
 	app.SetGC()

@@ -96,8 +96,9 @@ func BenchmarkStatusPage(b *testing.B) {
 // the load generator runs in a process of its own (this binary again), as
 // wrk would; the storm's clients, the webhook receiver and the fake Twilio
 // run in the benchmark's process; all on the same cores. The scene is
-// BenchmarkStatusPage's, set in the database before serve starts (history paged and resolved through it);
-// the runs are the page and summary.json, through both listeners, at
+// BenchmarkStatusPage's, set in the database before serve starts (history
+// paged and resolved through it); the runs are the page and summary.json,
+// through both listeners, at
 // 10,000 requests/s: idle, during a storm of 1,000 new paged alerts/s, and
 // during a mixed storm; then the page through the main listener and
 // summary.json through the status listener during storms of 200 and 500 new
