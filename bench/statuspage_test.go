@@ -98,9 +98,8 @@ func BenchmarkStatusPage(b *testing.B) {
 // run in the benchmark's process; all on the same cores. The scene is
 // BenchmarkStatusPage's, set in the database before serve starts (history
 // paged and resolved through it); the runs are the page and summary.json,
-// through both listeners, at
-// 10,000 requests/s: idle, during a storm of 1,000 new paged alerts/s, and
-// during a mixed storm; then the page through the main listener and
+// through both listeners, at 10,000 requests/s: idle, during a storm of
+// 1,000 new paged alerts/s, and during a mixed storm; then the page through the main listener and
 // summary.json through the status listener during storms of 200 and 500 new
 // paged alerts/s. Each line also gives the CPU each of the three processes
 // used.
