@@ -72,7 +72,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, clock tocsin
 	ingestMetrics := ingest.NewMetrics(reg)
 	a.Pipeline = ingest.NewPipeline(db, clock, log, ingestMetrics, ingest.Options{
 		RateLimit: cfg.RateLimit, Burst: cfg.RateBurst,
-		OnCommit: changed,
+		// Both are made below; the pipeline runs only after New returns.
+		OnCommit: func() { a.web.Notify() }, Wake: func() { a.Engine.Wake() },
 	})
 	// A public change to the status page: it renders again at once.
 	statusChanged := func() { a.status.server.Changed() }

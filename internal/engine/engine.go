@@ -28,12 +28,11 @@ type Options struct {
 	// Lease is how long a claimed message is reserved for its sender; default
 	// 45 s. A process that dies mid-send leaves its messages this long.
 	Lease time.Duration
-	// Gather is the least time between the start of a cycle that escalated
-	// several alerts and the next, when wake-ups come faster; default
-	// 10 ms. During a storm each cycle then takes the alerts that came
-	// meanwhile together (one commit, one claim, one throttle check per
-	// person) instead of paying a cycle for each; a lone alert is not held
-	// back.
+	// Gather is the least time between the starts of two cycles when
+	// wake-ups come faster; default 10 ms. During a storm each cycle then
+	// takes the alerts that came meanwhile together (one commit, one claim,
+	// one throttle check per person) instead of paying a cycle for each; a
+	// lone alert, after a quiet moment, is not held back.
 	Gather time.Duration
 	// OnChange is called after the engine wrote to alerts' timelines (live pages).
 	OnChange func()
@@ -68,9 +67,8 @@ type Engine struct {
 	// reclaimedAt is when messages whose sender stopped were last looked
 	// for, under cycle: their lease is 45 s, a look a second is enough.
 	reclaimedAt time.Time
-	// busy is whether the last cycle escalated several alerts (a burst is
-	// on), under cycle.
-	busy bool
+	// heartbeatsAt is when heartbeats were last looked at, under cycle.
+	heartbeatsAt time.Time
 }
 
 // New returns an engine; Run starts it.
@@ -159,7 +157,6 @@ func (e *Engine) Run(ctx context.Context) {
 		background.Go(func() { e.listenWakes(ctx) })
 	}
 	var started time.Time
-	busy := false
 	for {
 		lead, err := e.leader.acquire(ctx)
 		e.leading.Store(lead)
@@ -170,17 +167,14 @@ func (e *Engine) Run(ctx context.Context) {
 			if err := e.Cycle(ctx); err != nil && ctx.Err() == nil {
 				e.opts.Log.Error("engine cycle failed", "err", err)
 			}
-			e.cycle.Lock()
-			busy = e.busy
-			e.cycle.Unlock()
 		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-e.wake:
-			// Woken again soon after a cycle that took several alerts: a
-			// burst is on, let more of it arrive first.
-			if wait := time.Until(started.Add(e.opts.Gather)); busy && wait > 0 {
+			// Woken again soon after the last cycle began: a burst is on,
+			// let more of it arrive first.
+			if wait := time.Until(started.Add(e.opts.Gather)); wait > 0 {
 				select {
 				case <-ctx.Done():
 					return
@@ -200,14 +194,12 @@ func (e *Engine) Cycle(ctx context.Context) error {
 	defer e.cycle.Unlock()
 	now := e.opts.Clock.Now()
 	changed := false
-	escalated := 0
 	for {
 		n, err := e.escalate(ctx, now)
 		if err != nil {
 			return err
 		}
 		changed = changed || n > 0
-		escalated += n
 		if n < escalateBatch {
 			break
 		}
@@ -219,7 +211,10 @@ func (e *Engine) Cycle(ctx context.Context) error {
 		}
 		changed = changed || sent > 0
 	}
-	if e.opts.Heartbeats != nil {
+	// Heartbeats fall due with time, not with writes: one look a second,
+	// not one per wake-up of a storm.
+	if e.opts.Heartbeats != nil && (now.Sub(e.heartbeatsAt) >= time.Second || now.Before(e.heartbeatsAt)) {
+		e.heartbeatsAt = now
 		n, err := e.opts.Heartbeats(ctx, now)
 		if err != nil {
 			return err
@@ -260,7 +255,6 @@ func (e *Engine) Cycle(ctx context.Context) error {
 			break
 		}
 	}
-	e.busy = escalated > 1
 	if changed {
 		e.opts.OnChange()
 	}

@@ -15,7 +15,8 @@ import (
 
 // TestWakeReachesTheLeader: on PostgreSQL an alert taken by a process that
 // does not lead wakes the leader at once, not at its next tick. The leader's
-// ticker is an hour here, so only the wake-up can make it cycle again.
+// ticker is an hour here, so only the wake-up can make it cycle again. The
+// heartbeat check, called once a second of the clock, shows each cycle.
 func TestWakeReachesTheLeader(t *testing.T) {
 	url := testkit.DatabaseURL(t, "postgres")
 	open := func() *store.DB {
@@ -53,8 +54,10 @@ func TestWakeReachesTheLeader(t *testing.T) {
 	}
 	follower := start("follower")
 	// The follower never leads while the leader lives: its first loop
-	// cycles nothing. Each of its wake-ups must make the leader cycle.
+	// cycles nothing. Each of its wake-ups must make the leader cycle (a
+	// second later, when heartbeats are looked at again).
 	for range 3 {
+		clock.Advance(time.Second)
 		follower.Wake()
 		if got := next(); got != "leader" {
 			t.Fatalf("a wake-up made the %s cycle, want the leader", got)

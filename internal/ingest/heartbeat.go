@@ -29,7 +29,7 @@ const (
 func (p *Pipeline) Ping(ctx context.Context, uuid string, ping tocsin.Ping) (*tocsin.Heartbeat, error) {
 	h, changed, err := p.db.RecordPing(ctx, uuid, ping, p.clock.Now())
 	if changed {
-		p.signal()
+		p.signal(true)
 	}
 	return h, err
 }

@@ -50,7 +50,8 @@ type Pipeline struct {
 	queue   chan *pending
 	gather  bool // whether a busy committer gathers events (PostgreSQL)
 	limiter *rateLimiter
-	signal  func() // called after each commit that changed alerts (wakes SSE and the engine)
+	changed func() // called after each commit (live pages refresh)
+	wake    func() // called after a commit the engine must act on
 
 	mu           sync.Mutex
 	rulesVersion int64
@@ -70,7 +71,12 @@ const (
 type Options struct {
 	RateLimit float64 // requests per second per integration key; 0 disables
 	Burst     int     // requests a key may send at once above the rate
-	OnCommit  func()  // called after each commit
+	OnCommit  func()  // called after each commit: live pages refresh
+	// Wake is called after a commit that opened, changed or closed an alert:
+	// the engine has work. Not after one that only counted repeats of open
+	// alerts, which change nothing the engine acts on: in a storm of repeats
+	// the engine would otherwise run a cycle for every commit.
+	Wake func()
 }
 
 // NewPipeline makes a pipeline; Run must be running for Submit to return.
@@ -78,12 +84,16 @@ func NewPipeline(db *store.DB, clock tocsin.Clock, log *slog.Logger, metrics *Me
 	if opts.OnCommit == nil {
 		opts.OnCommit = func() {}
 	}
+	if opts.Wake == nil {
+		opts.Wake = func() {}
+	}
 	return &Pipeline{
 		db: db, clock: clock, log: log, metrics: metrics,
 		queue:   make(chan *pending, 4096),
 		gather:  db.Dialect() == store.Postgres,
 		limiter: newRateLimiter(opts.RateLimit, opts.Burst),
-		signal:  opts.OnCommit,
+		changed: opts.OnCommit,
+		wake:    opts.Wake,
 		rules:   map[int64]*tocsin.CompiledRules{},
 		keys:    map[string]*tocsin.Integration{},
 	}
@@ -149,9 +159,10 @@ func (p *Pipeline) commit(ctx context.Context, group []*pending) {
 			pd.results, pd.err = p.applyWithRetry(ctx, pd.items)
 			close(pd.done)
 		}
-		p.signal()
+		p.signal(true)
 		return
 	}
+	work := engineWork(results)
 	for _, pd := range group {
 		if err != nil {
 			pd.err = err
@@ -162,8 +173,28 @@ func (p *Pipeline) commit(ctx context.Context, group []*pending) {
 	}
 	p.metrics.BatchSize.Observe(float64(len(items)))
 	if err == nil {
-		p.signal()
+		p.signal(work)
 	}
+}
+
+// signal tells the engine when it has work, then live pages that alerts changed.
+func (p *Pipeline) signal(engine bool) {
+	if engine {
+		p.wake()
+	}
+	p.changed()
+}
+
+// engineWork is whether a batch's results hold anything the engine acts on:
+// an alert opened, or one changed (acknowledged, resolved, raised). Repeats
+// only count, and dropped events wrote nothing.
+func engineWork(results []tocsin.EventResult) bool {
+	for _, r := range results {
+		if r.Outcome != tocsin.OutcomeRepeated && r.Outcome != tocsin.OutcomeDropped {
+			return true
+		}
+	}
+	return false
 }
 
 // pruneRequests deletes old request outcomes, at most once every pruneEvery.
