@@ -28,12 +28,12 @@ type pageLoadSpec struct {
 
 // pageLoadReport is a generator process's loadResult.
 type pageLoadReport struct {
-	Lat, Svc []time.Duration
-	Errors   int
-	Kinds    map[string]int
-	Cores    float64
-	GCs      uint32
-	GCPause  time.Duration
+	Lat, Svc, Own []time.Duration
+	Errors        int
+	Kinds         map[string]int
+	Cores         float64
+	GCs           uint32
+	GCPause       time.Duration
 }
 
 // pageLoadProcess runs pageLoad in a process of its own, as wrk runs beside
@@ -56,7 +56,7 @@ func pageLoadProcess(b *testing.B, t pageTarget, client string, rate int) loadRe
 	if err := json.Unmarshal(out, &r); err != nil {
 		b.Fatalf("page load generator's report: %v", err)
 	}
-	return loadResult{took: pageDuration, lat: r.Lat, svc: r.Svc, errors: r.Errors, kinds: r.Kinds, cores: r.Cores, gcs: r.GCs, gcPause: r.GCPause}
+	return loadResult{took: pageDuration, lat: r.Lat, svc: r.Svc, own: r.Own, errors: r.Errors, kinds: r.Kinds, cores: r.Cores, gcs: r.GCs, gcPause: r.GCPause}
 }
 
 // generatePageLoad is the generator process's work: it returns the exit
@@ -68,7 +68,7 @@ func generatePageLoad(specJSON string) int {
 		return 2
 	}
 	res := pageLoad(pageTarget{url: spec.URL, gzip: spec.Gzip, wantLength: spec.WantLength, anyLength: spec.AnyLength}, spec.Client, spec.Rate)
-	err := json.NewEncoder(os.Stdout).Encode(pageLoadReport{Lat: res.lat, Svc: res.svc, Errors: res.errors, Kinds: res.kinds, Cores: res.cores, GCs: res.gcs, GCPause: res.gcPause})
+	err := json.NewEncoder(os.Stdout).Encode(pageLoadReport{Lat: res.lat, Svc: res.svc, Own: res.own, Errors: res.errors, Kinds: res.kinds, Cores: res.cores, GCs: res.gcs, GCPause: res.gcPause})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "writing the report:", err)
 		return 1

@@ -326,9 +326,9 @@ func measurePage(b *testing.B, engine string, srv *server, sc statusScene) {
 			if srv.cpu != nil {
 				loadProcess = "load generator's process"
 			}
-			line := fmt.Sprintf("%s, %s, %s, %s (%s, %s): %.0f req/s, p50 %s, p99 %s, max %s (from the moment written: p50 %s, p99 %s), errors %d%s; %s CPU %.2f cores, %d GCs (pauses %s in all)",
+			line := fmt.Sprintf("%s, %s, %s, %s (%s, %s): %.0f req/s, p50 %s, p99 %s, max %s (from the moment written: p50 %s, p99 %s; the server's share: p50 %s, p99 %s), errors %d%s; %s CPU %.2f cores, %d GCs (pauses %s in all)",
 				engine, phase, load, t.name, enc, client, res.rate(), res.pct(0.50), res.pct(0.99), res.pct(1),
-				percentile(res.svc, 0.50), percentile(res.svc, 0.99), res.errors, res.errorKinds(), loadProcess, res.cores, res.gcs, res.gcPause.Round(time.Microsecond))
+				percentile(res.svc, 0.50), percentile(res.svc, 0.99), percentile(res.own, 0.50), percentile(res.own, 0.99), res.errors, res.errorKinds(), loadProcess, res.cores, res.gcs, res.gcPause.Round(time.Microsecond))
 			if srv.cpu != nil {
 				line += fmt.Sprintf("; benchmark process (storm clients, fakes) %.2f cores; Tocsin's process %.2f cores", res.benchCores, res.serverCores)
 			}
@@ -442,7 +442,7 @@ func profileWindow(b *testing.B, name string) (stop func()) {
 // table is the runs' figures as a Markdown table, for BENCHMARKS.md.
 func table(engine string, rows []row) string {
 	var tbl bytes.Buffer
-	fmt.Fprintf(&tbl, "\n| %s: ingest storm | page load | URL | encoding | client | req/s | p50 | p99 | max | p99 from write | errors | storm accepted/s | alerts open before |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n", engine)
+	fmt.Fprintf(&tbl, "\n| %s: ingest storm | page load | URL | encoding | client | req/s | p50 | p99 | max | p99 from write | p99 server's share | errors | storm accepted/s | alerts open before |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n", engine)
 	for _, r := range rows {
 		enc, ingest, open := "identity", "–", "–"
 		if r.target.gzip {
@@ -451,8 +451,8 @@ func table(engine string, rows []row) string {
 		if r.sr != nil {
 			ingest, open = fmt.Sprintf("%.0f", r.sr.acceptedRate), strconv.Itoa(r.sr.open)
 		}
-		fmt.Fprintf(&tbl, "| %s | %s | %s | %s | %s | %.0f | %s | %s | %s | %s | %d | %s | %s |\n", r.storm, r.load, r.target.name, enc, r.client,
-			r.res.rate(), r.res.pct(0.50), r.res.pct(0.99), r.res.pct(1), percentile(r.res.svc, 0.99), r.res.errors, ingest, open)
+		fmt.Fprintf(&tbl, "| %s | %s | %s | %s | %s | %.0f | %s | %s | %s | %s | %s | %d | %s | %s |\n", r.storm, r.load, r.target.name, enc, r.client,
+			r.res.rate(), r.res.pct(0.50), r.res.pct(0.99), r.res.pct(1), percentile(r.res.svc, 0.99), percentile(r.res.own, 0.99), r.res.errors, ingest, open)
 	}
 	return tbl.String()
 }
@@ -620,9 +620,16 @@ func fetchOnce(b *testing.B, t pageTarget, want []byte) int {
 
 // loadResult is what one closed-loop run measured.
 type loadResult struct {
-	took   time.Duration
-	lat    []time.Duration // sorted; answers that were right, from the request's due time
-	svc    []time.Duration // sorted; the same from the moment it was written
+	took time.Duration
+	lat  []time.Duration // sorted; answers that were right, from the request's due time
+	svc  []time.Duration // sorted; the same from the moment it was written
+	// own is the server's share of lat, sorted: from the due time to the
+	// answer's arrival in the kernel, less the generator's own lateness
+	// (how long after the request could go, due and its connection free,
+	// the generator wrote it). A generator starved of a core by the storm
+	// is then not counted as a slower server; a server that answered the
+	// previous request late still is.
+	own    []time.Duration
 	errors int
 	kinds  map[string]int
 	cores  float64 // CPU the load's process (the benchmark's, or a generator's of its own) used
@@ -680,6 +687,8 @@ func pageLoad(t pageTarget, client string, rate int) loadResult {
 			defer done()
 			lat := make([]time.Duration, 0, 1<<16)
 			svc := make([]time.Duration, 0, 1<<16)
+			own := make([]time.Duration, 0, 1<<16)
+			var prevArrived time.Time // when this connection's previous answer arrived
 			kinds := map[string]int{}
 			// Open loop: this connection's requests are due every
 			// clients/rate, staggered with the other connections' (as wrk2 does).
@@ -698,8 +707,17 @@ func pageLoad(t pageTarget, client string, rate int) loadResult {
 					break
 				}
 				sent := time.Now()
-				err := do()
+				arrived, err := do()
 				e := time.Now()
+				if arrived.IsZero() {
+					arrived = e
+				}
+				free := s // the earliest the request could go
+				if prevArrived.After(free) {
+					free = prevArrived
+				}
+				late := max(0, sent.Sub(free))
+				prevArrived = arrived
 				if s.Before(from) || (rate == 0 && e.After(until)) {
 					continue
 				}
@@ -709,10 +727,12 @@ func pageLoad(t pageTarget, client string, rate int) loadResult {
 				}
 				lat = append(lat, e.Sub(s))
 				svc = append(svc, e.Sub(sent))
+				own = append(own, arrived.Sub(s)-late)
 			}
 			mu.Lock()
 			res.lat = append(res.lat, lat...)
 			res.svc = append(res.svc, svc...)
+			res.own = append(res.own, own...)
 			for k, n := range kinds {
 				res.kinds[k] += n
 				res.errors += n
@@ -728,13 +748,14 @@ func pageLoad(t pageTarget, client string, rate int) loadResult {
 	res.gcs, res.gcPause = ms1.NumGC-ms0.NumGC, time.Duration(ms1.PauseTotalNs-ms0.PauseTotalNs)
 	slices.Sort(res.lat)
 	slices.Sort(res.svc)
+	slices.Sort(res.own)
 	return res
 }
 
 // requester returns a function that GETs t once on its own kept-alive
-// connection and says what is wrong with the answer, if anything; done
-// closes the connection.
-func requester(t pageTarget, client string) (do func() error, done func()) {
+// connection and says when the answer arrived (zero if the client cannot
+// tell) and what is wrong with it, if anything; done closes the connection.
+func requester(t pageTarget, client string) (do func() (time.Time, error), done func()) {
 	check := func(status int, gz bool, length int) error {
 		switch {
 		case status != http.StatusOK:
@@ -756,33 +777,33 @@ func requester(t pageTarget, client string) (do func() error, done func()) {
 		head.WriteString("\r\n")
 		request := head.Bytes()
 		c := &rawHTTP{addr: u.Host}
-		return func() error {
+		return func() (time.Time, error) {
 			a, err := c.do(request)
 			if err != nil {
-				return err
+				return time.Time{}, err
 			}
-			return check(a.status, a.gzip, a.length)
+			return a.arrived, check(a.status, a.gzip, a.length)
 		}, c.close
 	}
 	// Go's client, asking for gzip itself so that the transport leaves the
 	// body as it came.
 	tr := &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 1}
 	c := &http.Client{Transport: tr, Timeout: 30 * time.Second}
-	return func() error {
+	return func() (time.Time, error) {
 		req, _ := http.NewRequest(http.MethodGet, t.url, nil)
 		if t.gzip {
 			req.Header.Set("Accept-Encoding", "gzip, deflate, br")
 		}
 		resp, err := c.Do(req)
 		if err != nil {
-			return err
+			return time.Time{}, err
 		}
 		n, err := io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 		if err != nil {
-			return err
+			return time.Time{}, err
 		}
-		return check(resp.StatusCode, resp.Header.Get("Content-Encoding") == "gzip", int(n))
+		return time.Time{}, check(resp.StatusCode, resp.Header.Get("Content-Encoding") == "gzip", int(n))
 	}, tr.CloseIdleConnections
 }
 
@@ -951,14 +972,16 @@ func drainEngine(b *testing.B, s *server, delivered *atomic.Int64, accepted int6
 // rawHTTP is one kept-alive HTTP/1.1 connection that writes requests and
 // reads answers itself, as wrk does (see bench/loadgen/raw.go).
 type rawHTTP struct {
-	addr string
-	conn net.Conn
-	r    *bufio.Reader
+	addr    string
+	conn    net.Conn
+	r       *bufio.Reader
+	arrival *arrivalReader // nil: the kernel does not say when answers arrived
 }
 
 type rawAnswer struct {
 	status, length int
 	gzip           bool
+	arrived        time.Time // when its last bytes reached this machine; zero if unknown
 }
 
 func (c *rawHTTP) close() {
@@ -977,14 +1000,25 @@ func (c *rawHTTP) do(req []byte) (rawAnswer, error) {
 		if err != nil {
 			return a, err
 		}
-		c.conn, c.r = conn, bufio.NewReaderSize(conn, 64<<10)
+		c.conn, c.arrival = conn, newArrivalReader(conn)
+		if c.arrival != nil {
+			c.r = bufio.NewReaderSize(c.arrival, 64<<10)
+		} else {
+			c.r = bufio.NewReaderSize(conn, 64<<10)
+		}
 	}
 	c.conn.SetDeadline(time.Now().Add(30 * time.Second))
 	if _, err := c.conn.Write(req); err != nil {
 		c.close()
 		return a, err
 	}
+	if c.arrival != nil {
+		c.arrival.last = time.Time{}
+	}
 	keep, err := c.read(&a)
+	if err == nil && c.arrival != nil {
+		a.arrived = c.arrival.last // no request is pipelined: the last read ended this answer
+	}
 	if err != nil || !keep {
 		c.close()
 	}
