@@ -39,10 +39,45 @@ func (e *Engine) escalate(ctx context.Context, now time.Time) (int, error) {
 		}
 		runs = append(runs, run)
 	}
+	if err := e.holdThrottled(ctx, runs, now); err != nil {
+		return 0, err
+	}
 	if _, err := e.opts.DB.RunSteps(ctx, runs, now); err != nil {
 		return 0, fmt.Errorf("run escalation steps: %w", err)
 	}
 	return len(due), nil
+}
+
+// holdThrottled queues each page to a destination paged less than its
+// throttle ago for when the throttle opens. Queued for now, the sender
+// would claim it at once only to put it back until then: in a storm, two
+// more writes of a wide row per page. The sender still checks when it
+// claims (send), so a page held too short a time waits there.
+func (e *Engine) holdThrottled(ctx context.Context, runs []*store.StepRun, now time.Time) error {
+	opens := map[string]time.Time{} // by type and destination; zero: not throttled
+	for _, run := range runs {
+		for _, n := range run.Queue {
+			if n.Kind != tocsin.NotifyPage {
+				continue
+			}
+			k := string(n.Type) + "\x00" + n.Destination
+			open, seen := opens[k]
+			if !seen {
+				last, err := e.opts.DB.LastPageSent(ctx, n.Type, n.Destination)
+				if err != nil {
+					return fmt.Errorf("last page to %s: %w", n.Type, err)
+				}
+				if !last.IsZero() && last.Add(throttle(n.Type)).After(now) {
+					open = last.Add(throttle(n.Type))
+				}
+				opens[k] = open
+			}
+			if open.After(n.NextAttemptAt) {
+				n.NextAttemptAt = open
+			}
+		}
+	}
+	return nil
 }
 
 // plan decides one due step of an alert: who it reaches (schedules resolved

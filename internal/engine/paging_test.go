@@ -255,6 +255,37 @@ func TestAlertStormIsBundled(t *testing.T) {
 	})
 }
 
+// A page to a person paged less than a minute ago by SMS is queued for the
+// minute's end, and leaves then, not before and not later.
+func TestThrottledPageLeavesWhenTheThrottleOpens(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		p := startPager(t, engine)
+		p.person("alice@example.com", "Alice Martin", "sms +33612345678 0m high")
+		p.policy("payments-default", 0, "0m user:alice@example.com")
+
+		p.trigger("db-1", "Database db-1 down", "critical")
+		p.settle()
+		first := p.twilio.WaitMessages(t, 1)
+		opens := p.app.Clock.Now().Add(time.Minute)
+		p.advance(10 * time.Second)
+		second := p.trigger("db-2", "Database db-2 down", "critical")
+		p.settle()
+		held := p.waitRows(tocsin.NotificationFilter{AlertID: second.ID, Status: tocsin.NotificationPending}, 1)
+		if !held[0].NextAttemptAt.Equal(opens) || held[0].Attempts != 0 {
+			t.Fatalf("second page queued for %s after %d attempts, want %s (a minute after the first) and none", held[0].NextAttemptAt, held[0].Attempts, opens)
+		}
+		p.advance(opens.Sub(p.app.Clock.Now()) - time.Second)
+		if n := len(p.twilio.Messages()); n != len(first) {
+			t.Fatalf("%d SMS a second before the throttle opens, want %d", n, len(first))
+		}
+		p.advance(time.Second)
+		sms := p.twilio.WaitMessages(t, 2)
+		if !strings.Contains(sms[1].Body, "db-2") {
+			t.Errorf("second SMS reads %q, want the second alert", sms[1].Body)
+		}
+	})
+}
+
 // People who asked for it are reminded before their shift, and the owning
 // team is warned of a hole in the schedule, each once.
 func TestShiftRemindersAndGapWarnings(t *testing.T) {
