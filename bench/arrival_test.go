@@ -17,7 +17,7 @@ import (
 type arrivalReader struct {
 	raw  syscall.RawConn
 	oob  []byte
-	last time.Time // when the latest read's data arrived
+	last time.Time // when the latest read's data arrived; zero if it did not say
 }
 
 // newArrivalReader returns nil when c cannot say when data arrived.
@@ -56,6 +56,9 @@ func (r *arrivalReader) Read(p []byte) (int, error) {
 	if n == 0 {
 		return 0, io.EOF
 	}
+	// A read without a time (Linux still turning timestamps on) leaves the
+	// answer to count from when it was read.
+	r.last = time.Time{}
 	if msgs, err := syscall.ParseSocketControlMessage(r.oob[:oobn]); err == nil {
 		for _, m := range msgs {
 			if m.Header.Level == syscall.SOL_SOCKET && m.Header.Type == syscall.SCM_TIMESTAMPNS && len(m.Data) >= 16 {

@@ -47,6 +47,11 @@ type Options struct {
 	StatusChanged func()
 }
 
+// heartbeatsEvery is how often a cycle looks at heartbeats: a little under
+// the default tick, whose cycles start a few milliseconds early or late,
+// so that every tick's cycle looks.
+const heartbeatsEvery = 900 * time.Millisecond
+
 // Engine is the paging loop of one process.
 type Engine struct {
 	opts   Options
@@ -211,9 +216,9 @@ func (e *Engine) Cycle(ctx context.Context) error {
 		}
 		changed = changed || sent > 0
 	}
-	// Heartbeats fall due with time, not with writes: one look a second,
+	// Heartbeats fall due with time, not with writes: one look per tick,
 	// not one per wake-up of a storm.
-	if e.opts.Heartbeats != nil && (now.Sub(e.heartbeatsAt) >= time.Second || now.Before(e.heartbeatsAt)) {
+	if e.opts.Heartbeats != nil && (now.Sub(e.heartbeatsAt) >= heartbeatsEvery || now.Before(e.heartbeatsAt)) {
 		e.heartbeatsAt = now
 		n, err := e.opts.Heartbeats(ctx, now)
 		if err != nil {
