@@ -72,7 +72,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, clock tocsin
 	ingestMetrics := ingest.NewMetrics(reg)
 	a.Pipeline = ingest.NewPipeline(db, clock, log, ingestMetrics, ingest.Options{
 		RateLimit: cfg.RateLimit, Burst: cfg.RateBurst,
-		// Both are made below; the pipeline runs only after New returns.
+		// Both are made below; the pipeline runs only after Open returns.
 		OnCommit: func() { a.web.Notify() }, Wake: func() { a.Engine.Wake() },
 	})
 	// A public change to the status page: it renders again at once.

@@ -16,7 +16,7 @@ import (
 // TestWakeReachesTheLeader: on PostgreSQL an alert taken by a process that
 // does not lead wakes the leader at once, not at its next tick. The leader's
 // ticker is an hour here, so only the wake-up can make it cycle again. The
-// heartbeat check, called once a second of the clock, shows each cycle.
+// heartbeat check, made at most once per 900 ms of the clock, shows each cycle.
 func TestWakeReachesTheLeader(t *testing.T) {
 	url := testkit.DatabaseURL(t, "postgres")
 	open := func() *store.DB {
