@@ -1012,9 +1012,6 @@ func (c *rawHTTP) do(req []byte) (rawAnswer, error) {
 		c.close()
 		return a, err
 	}
-	if c.arrival != nil {
-		c.arrival.last = time.Time{}
-	}
 	keep, err := c.read(&a)
 	if err == nil && c.arrival != nil {
 		a.arrived = c.arrival.last // no request is pipelined: the last read ended this answer
