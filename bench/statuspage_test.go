@@ -60,7 +60,8 @@ const (
 // its own kept-alive connection, GET the page and summary.json over the
 // loopback, through the main listener (/status/) and the status listener
 // (--status-listen), as browsers do (gzip): closed loop for throughput, and
-// open loop at 10,000 requests/s for latency; then again while PagerDuty
+// open loop at 10,000 requests/s for latency (TOCSIN_BENCH_PAGE_RATE sets
+// another rate); then again while PagerDuty
 // triggers are posted to /v2/enqueue of the same process (1,000/s, or as
 // fast as 32 connections go) and the engine pages for each, and during a
 // mixed storm (1,000 events/s, one in ten a new alert). Every answer
@@ -86,8 +87,9 @@ const (
 // much CPU per request as the server. The "nethttp" runs use http.Client,
 // for comparison.
 func BenchmarkStatusPage(b *testing.B) {
+	rate := pageRate(b)
 	for _, engine := range testkit.Engines(b) {
-		b.Run(engine, func(b *testing.B) { measureStatusPage(b, engine) })
+		b.Run(engine, func(b *testing.B) { measureStatusPage(b, engine, rate) })
 	}
 }
 
@@ -100,13 +102,15 @@ func BenchmarkStatusPage(b *testing.B) {
 // BenchmarkStatusPage's, set in the database before serve starts (history
 // paged and resolved through it); the runs are the page and summary.json,
 // through both listeners, at 10,000 requests/s: idle, during a storm of
-// 1,000 new paged alerts/s, and during a mixed storm; then the page through the main listener and
-// summary.json through the status listener during storms of 200 and 500 new
-// paged alerts/s. Each line also gives the CPU each of the three processes
-// used. TOCSIN_BENCH_PAGE_RATE=2000 runs the same at 2,000 requests/s.
+// 1,000 new paged alerts/s, and during a mixed storm; then the page through
+// the main listener and summary.json through the status listener during
+// storms of 200 and 500 new paged alerts/s. Each line also gives the CPU
+// each of the three processes used. TOCSIN_BENCH_PAGE_RATE=2000 runs the
+// same at 2,000 requests/s.
 //
 //	go test -run '^$' -bench StatusPageServe -benchtime 1x -timeout 30m ./bench/
 func BenchmarkStatusPageServe(b *testing.B) {
+	rate := pageRate(b)
 	for _, engine := range testkit.Engines(b) {
 		b.Run(engine, func(b *testing.B) {
 			var delivered atomic.Int64
@@ -119,7 +123,7 @@ func BenchmarkStatusPageServe(b *testing.B) {
 			incident := seedStatusPage(b, s)
 			start()
 			accepted := seedHistory(b, s, key, &delivered, 0)
-			measurePage(b, engine, s, statusScene{key: key, incident: incident, delivered: &delivered, accepted: accepted,
+			measurePage(b, engine, s, statusScene{key: key, incident: incident, delivered: &delivered, accepted: accepted, rate: rate,
 				file: func(name string) []byte { return fetchBody(b, s.statusURL+strings.TrimPrefix(name, "index.html")) }, logged: "written to a file at info level (answered page reads are debug lines: not written)"})
 		})
 	}
@@ -159,7 +163,7 @@ type row struct {
 	sr          *stormResult
 }
 
-func measureStatusPage(b *testing.B, engine string) {
+func measureStatusPage(b *testing.B, engine string, rate int) {
 	var delivered atomic.Int64 // alerts paged to the webhook by the engine
 	receiver := pageReceiver(&delivered)
 	defer receiver.Close()
@@ -179,7 +183,7 @@ func measureStatusPage(b *testing.B, engine string) {
 		logged = "written to stderr"
 	}
 	logged += " at debug level, a line per request"
-	measurePage(b, engine, s, statusScene{key: key, incident: incident, delivered: &delivered, accepted: acceptedSoFar,
+	measurePage(b, engine, s, statusScene{key: key, incident: incident, delivered: &delivered, accepted: acceptedSoFar, rate: rate,
 		file: func(name string) []byte { return bundle.File(name).Body }, logged: logged, every: true})
 }
 
@@ -192,8 +196,9 @@ type statusScene struct {
 	// file is the body the page's file of that name must have.
 	file   func(name string) []byte
 	logged string // what becomes of the server's log
-	// every: all the runs; else the page and summary.json at 10,000
-	// requests/s, idle, during a storm and during a mixed storm.
+	rate   int    // the open-loop rate of the latency runs (pageRate)
+	// every: all the runs; else the page and summary.json at rate, idle,
+	// during storms of new alerts and during a mixed storm.
 	every bool
 }
 
@@ -202,16 +207,23 @@ type statusScene struct {
 // spare (at 10,000 requests/s on two cores it leaves almost none).
 const pageRateEnv = "TOCSIN_BENCH_PAGE_RATE"
 
+// pageRate is the open-loop rate the environment asks for, checked before
+// any scene is set.
+func pageRate(b *testing.B) int {
+	v := os.Getenv(pageRateEnv)
+	if v == "" {
+		return defaultPageRate
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		b.Fatalf("%s=%q: want a number of requests per second", pageRateEnv, v)
+	}
+	return n
+}
+
 func measurePage(b *testing.B, engine string, srv *server, sc statusScene) {
 	ctx := context.Background()
-	pageRate := defaultPageRate
-	if v := os.Getenv(pageRateEnv); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n <= 0 {
-			b.Fatalf("%s=%q: want a number of requests per second", pageRateEnv, v)
-		}
-		pageRate = n
-	}
+	pageRate := sc.rate
 	key, delivered, acceptedSoFar := sc.key, sc.delivered, sc.accepted
 	if !bytes.Contains(sc.file("index.html"), []byte(sc.incident)) {
 		b.Fatalf("the page does not show the open incident %q", sc.incident)
@@ -404,7 +416,7 @@ func measurePage(b *testing.B, engine string, srv *server, sc statusScene) {
 			plan(t, "nethttp", 0, -1, 1, 0)
 		}
 	}
-	// Latency at the target rate, idle and during storms; and the
+	// Latency at the open-loop rate, idle and during storms; and the
 	// throughput left during a storm.
 	for _, storm := range []int{-1, stormRate, 0} {
 		for _, t := range targets {
