@@ -19,14 +19,6 @@ import (
 	"github.com/tocsin/tocsin/internal/statuspage"
 )
 
-type requestIDKey struct{}
-
-// RequestID returns the id the middleware gave a request ("" outside one).
-func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
-}
-
 // statusWriter remembers the status and size of a reply for the access log.
 type statusWriter struct {
 	http.ResponseWriter
@@ -101,8 +93,7 @@ func observe(next http.Handler, log *slog.Logger, metrics *httpMetrics) http.Han
 			id = ids.id()
 		}
 		note := &logNote{}
-		ctx := context.WithValue(context.WithValue(r.Context(), requestIDKey{}, id), logNoteKey{}, note)
-		r = r.WithContext(ctx)
+		r = r.WithContext(context.WithValue(r.Context(), logNoteKey{}, note))
 		sw := &statusWriter{ResponseWriter: w}
 		h := sw.Header()
 		h.Set("X-Request-Id", id)
@@ -110,7 +101,11 @@ func observe(next http.Handler, log *slog.Logger, metrics *httpMetrics) http.Han
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
-		r.Body = http.MaxBytesReader(sw, r.Body, tocsin.MaxBodyBytes)
+		// A request without a body (a GET, a reload of the status page) has
+		// nothing to limit: no reader to allocate for it.
+		if r.Body != http.NoBody {
+			r.Body = http.MaxBytesReader(sw, r.Body, tocsin.MaxBodyBytes)
+		}
 		defer func() {
 			if p := recover(); p != nil {
 				log.Error("panic", "request_id", id, "method", r.Method, "path", redactKey(r), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
