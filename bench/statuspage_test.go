@@ -61,10 +61,10 @@ const (
 // loopback, through the main listener (/status/) and the status listener
 // (--status-listen), as browsers do (gzip): closed loop for throughput, and
 // open loop at 10,000 requests/s for latency (TOCSIN_BENCH_PAGE_RATE sets
-// another rate); then again while PagerDuty
-// triggers are posted to /v2/enqueue of the same process (1,000/s, or as
-// fast as 32 connections go) and the engine pages for each, and during a
-// mixed storm (1,000 events/s, one in ten a new alert). Every answer
+// another rate); then again while PagerDuty triggers are posted to
+// /v2/enqueue of the same process (1,000/s, or as fast as 32 connections
+// go) and the engine pages for each, and during a mixed storm (1,000
+// events/s, one in ten a new alert). Every answer
 // must be a 200 of the file's exact length; anything else counts as an
 // error. It runs once whatever b.N, prints figures, and writes a Markdown
 // table of them to bench/results/ (ignored by git):
@@ -87,7 +87,7 @@ const (
 // much CPU per request as the server. The "nethttp" runs use http.Client,
 // for comparison.
 func BenchmarkStatusPage(b *testing.B) {
-	rate := pageRate(b)
+	rate := pageRateFromEnv(b)
 	for _, engine := range testkit.Engines(b) {
 		b.Run(engine, func(b *testing.B) { measureStatusPage(b, engine, rate) })
 	}
@@ -110,7 +110,7 @@ func BenchmarkStatusPage(b *testing.B) {
 //
 //	go test -run '^$' -bench StatusPageServe -benchtime 1x -timeout 30m ./bench/
 func BenchmarkStatusPageServe(b *testing.B) {
-	rate := pageRate(b)
+	rate := pageRateFromEnv(b)
 	for _, engine := range testkit.Engines(b) {
 		b.Run(engine, func(b *testing.B) {
 			var delivered atomic.Int64
@@ -196,7 +196,7 @@ type statusScene struct {
 	// file is the body the page's file of that name must have.
 	file   func(name string) []byte
 	logged string // what becomes of the server's log
-	rate   int    // the open-loop rate of the latency runs (pageRate)
+	rate   int    // the open-loop rate of the latency runs (pageRateFromEnv)
 	// every: all the runs; else the page and summary.json at rate, idle,
 	// during storms of new alerts and during a mixed storm.
 	every bool
@@ -207,9 +207,9 @@ type statusScene struct {
 // spare (at 10,000 requests/s on two cores it leaves almost none).
 const pageRateEnv = "TOCSIN_BENCH_PAGE_RATE"
 
-// pageRate is the open-loop rate the environment asks for, checked before
-// any scene is set.
-func pageRate(b *testing.B) int {
+// pageRateFromEnv is the open-loop rate the environment asks for, checked
+// before any scene is set.
+func pageRateFromEnv(b *testing.B) int {
 	v := os.Getenv(pageRateEnv)
 	if v == "" {
 		return defaultPageRate
