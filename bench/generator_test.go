@@ -67,8 +67,12 @@ func generatePageLoad(specJSON string) int {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", pageLoadEnv, err)
 		return 2
 	}
-	res := pageLoad(pageTarget{url: spec.URL, gzip: spec.Gzip, wantLength: spec.WantLength, anyLength: spec.AnyLength}, spec.Client, spec.Rate)
-	err := json.NewEncoder(os.Stdout).Encode(pageLoadReport{Lat: res.lat, Svc: res.svc, Own: res.own, Errors: res.errors, Kinds: res.kinds, Cores: res.cores, GCs: res.gcs, GCPause: res.gcPause})
+	res, err := pageLoad(pageTarget{url: spec.URL, gzip: spec.Gzip, wantLength: spec.WantLength, anyLength: spec.AnyLength}, spec.Client, spec.Rate)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "page load:", err)
+		return 1
+	}
+	err = json.NewEncoder(os.Stdout).Encode(pageLoadReport{Lat: res.lat, Svc: res.svc, Own: res.own, Errors: res.errors, Kinds: res.kinds, Cores: res.cores, GCs: res.gcs, GCPause: res.gcPause})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "writing the report:", err)
 		return 1

@@ -82,10 +82,11 @@ const (
 // written out as `tocsin serve` writes it to stderr; by default testkit
 // formats it and discards it.
 //
-// The clients write requests and read answers themselves, as wrk does
-// ("raw"): they share the 2 cores, and Go's http.Client would cost about as
-// much CPU per request as the server. The "nethttp" runs use http.Client,
-// for comparison.
+// The clients ("epoll", loopLoad) write requests and read answers
+// themselves, all on one thread, as wrk2 does: they share the 2 cores, and
+// Go's http.Client, or any client with a goroutine per connection, would
+// cost about as much CPU per request as the server. The "nethttp" runs use
+// http.Client, for comparison.
 func BenchmarkStatusPage(b *testing.B) {
 	rate := pageRateFromEnv(b)
 	for _, engine := range testkit.Engines(b) {
@@ -325,7 +326,9 @@ func measurePage(b *testing.B, engine string, srv *server, sc statusScene) {
 				res.serverCores = (srv.cpu() - cpu0).Seconds() / res.took.Seconds()
 				res.benchCores = (cpuTime() - own0).Seconds() / time.Since(start).Seconds()
 			} else {
-				res = pageLoad(t, client, rate)
+				var err error
+				res, err = pageLoad(t, client, rate)
+				must(b, err)
 			}
 			stopProfile()
 			var sr *stormResult
@@ -387,15 +390,15 @@ func measurePage(b *testing.B, engine string, srv *server, sc statusScene) {
 		for _, storm := range []struct{ rate, newEvery int }{{-1, 1}, {stormRate, 1}, {stormRate, mixedNewEvery}} {
 			for _, t := range targets {
 				if t.gzip {
-					plan(t, "raw", pageRate, storm.rate, storm.newEvery, 0)
+					plan(t, "epoll", pageRate, storm.rate, storm.newEvery, 0)
 				}
 			}
 		}
 		// Smaller storms of new paged alerts: how large a storm the page
 		// does not feel.
 		for _, rate := range []int{200, 500} {
-			plan(targets[0], "raw", pageRate, rate, 1, 0)
-			plan(targets[len(targets)-2], "raw", pageRate, rate, 1, 0)
+			plan(targets[0], "epoll", pageRate, rate, 1, 0)
+			plan(targets[len(targets)-2], "epoll", pageRate, rate, 1, 0)
 		}
 		planned = true
 	}
@@ -403,12 +406,12 @@ func measurePage(b *testing.B, engine string, srv *server, sc statusScene) {
 	// with Go's client, through the main listener.
 	for _, t := range targets {
 		if t.gzip {
-			plan(t, "raw", 0, -1, 1, 0)
+			plan(t, "epoll", 0, -1, 1, 0)
 		}
 	}
 	for _, t := range targets {
 		if !t.gzip && t.name[:4] == "main" {
-			plan(t, "raw", 0, -1, 1, 0)
+			plan(t, "epoll", 0, -1, 1, 0)
 		}
 	}
 	for _, t := range targets {
@@ -421,27 +424,27 @@ func measurePage(b *testing.B, engine string, srv *server, sc statusScene) {
 	for _, storm := range []int{-1, stormRate, 0} {
 		for _, t := range targets {
 			if t.gzip {
-				plan(t, "raw", pageRate, storm, 1, 0)
+				plan(t, "epoll", pageRate, storm, 1, 0)
 			}
 		}
 	}
 	// Mixed storms, as monitoring systems send them.
 	for _, t := range targets {
 		if t.gzip {
-			plan(t, "raw", pageRate, stormRate, mixedNewEvery, 0)
+			plan(t, "epoll", pageRate, stormRate, mixedNewEvery, 0)
 		}
 	}
 	for _, t := range targets {
 		if t.gzip {
-			plan(t, "raw", 0, stormRate, 1, 0)
+			plan(t, "epoll", 0, stormRate, 1, 0)
 		}
 	}
 	// Smaller storms: how large a storm the page does not feel.
 	for _, rate := range []int{200, 500} {
-		plan(targets[0], "raw", pageRate, rate, 1, 0)
+		plan(targets[0], "epoll", pageRate, rate, 1, 0)
 	}
 	// What a storm costs once many alerts are open already.
-	plan(targets[0], "raw", pageRate, stormRate, 1, stormBacklog)
+	plan(targets[0], "epoll", pageRate, stormRate, 1, stormBacklog)
 
 	for _, sp := range specs {
 		measure(sp.t, sp.client, sp.rate, sp.stormRate, sp.newEvery, sp.backlog)
@@ -686,13 +689,18 @@ func (r loadResult) errorKinds() string {
 }
 
 // pageLoad runs the load against t for pageWarmup then pageDuration; only
-// answers due in the measured window count. rate 0: closed loop, each of
+// answers due in the measured window count. The "epoll" client is
+// loopLoad; "nethttp" is Go's http.Client, a goroutine per connection.
+// rate 0: closed loop, each of
 // pageClients clients asking again as soon as it has its answer, latency
 // from the request's start. rate > 0: open loop, openClients connections
 // each sending at rate/openClients, every request due at a fixed instant
 // whatever the server does and its latency counted from then (a server that
 // falls behind shows as latency, not as fewer requests).
-func pageLoad(t pageTarget, client string, rate int) loadResult {
+func pageLoad(t pageTarget, client string, rate int) (loadResult, error) {
+	if client == "epoll" {
+		return loopLoad(t, rate, pageWarmup, pageDuration)
+	}
 	var (
 		mu  sync.Mutex
 		res = loadResult{kinds: map[string]int{}}
@@ -709,7 +717,7 @@ func pageLoad(t pageTarget, client string, rate int) loadResult {
 	runtime.ReadMemStats(&ms0)
 	for k := range clients {
 		wg.Go(func() {
-			do, done := requester(t, client)
+			do, done := requester(t)
 			defer done()
 			lat := make([]time.Duration, 0, 1<<16)
 			svc := make([]time.Duration, 0, 1<<16)
@@ -775,42 +783,14 @@ func pageLoad(t pageTarget, client string, rate int) loadResult {
 	slices.Sort(res.lat)
 	slices.Sort(res.svc)
 	slices.Sort(res.own)
-	return res
+	return res, nil
 }
 
-// requester returns a function that GETs t once on its own kept-alive
-// connection and says when the answer arrived (zero if the client cannot
-// tell) and what is wrong with it, if anything; done closes the connection.
-func requester(t pageTarget, client string) (do func() (time.Time, error), done func()) {
-	check := func(status int, gz bool, length int) error {
-		switch {
-		case status != http.StatusOK:
-			return fmt.Errorf("status %d", status)
-		case gz != t.gzip:
-			return fmt.Errorf("gzip %t", gz)
-		case length != t.wantLength && !(t.anyLength && length > 0):
-			return fmt.Errorf("%d bytes", length)
-		}
-		return nil
-	}
-	if client == "raw" {
-		u, _ := url.Parse(t.url)
-		var head bytes.Buffer
-		fmt.Fprintf(&head, "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: tocsin-bench\r\nAccept: */*\r\n", u.RequestURI(), u.Host)
-		if t.gzip {
-			head.WriteString("Accept-Encoding: gzip, deflate, br\r\n")
-		}
-		head.WriteString("\r\n")
-		request := head.Bytes()
-		c := &rawHTTP{addr: u.Host}
-		return func() (time.Time, error) {
-			a, err := c.do(request)
-			if err != nil {
-				return time.Time{}, err
-			}
-			return a.arrived, check(a.status, a.gzip, a.length)
-		}, c.close
-	}
+// requester returns a function that GETs t once with Go's http.Client on
+// its own kept-alive connection and says what is wrong with the answer, if
+// anything (the arrival time is zero: this client cannot tell); done closes
+// the connection.
+func requester(t pageTarget) (do func() (time.Time, error), done func()) {
 	// Go's client, asking for gzip itself so that the transport leaves the
 	// body as it came.
 	tr := &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 1}
@@ -829,7 +809,7 @@ func requester(t pageTarget, client string) (do func() (time.Time, error), done 
 		if err != nil {
 			return time.Time{}, err
 		}
-		return time.Time{}, check(resp.StatusCode, resp.Header.Get("Content-Encoding") == "gzip", int(n))
+		return time.Time{}, t.check(resp.StatusCode, resp.Header.Get("Content-Encoding") == "gzip", int(n))
 	}, tr.CloseIdleConnections
 }
 
@@ -996,18 +976,18 @@ func drainEngine(b *testing.B, s *server, delivered *atomic.Int64, accepted int6
 }
 
 // rawHTTP is one kept-alive HTTP/1.1 connection that writes requests and
-// reads answers itself, as wrk does (see bench/loadgen/raw.go).
+// reads answers itself, as wrk does (see bench/loadgen/raw.go): the storm's
+// clients.
 type rawHTTP struct {
-	addr    string
-	conn    net.Conn
-	r       *bufio.Reader
-	arrival *arrivalReader // nil: the kernel does not say when answers arrived
+	addr string
+	conn net.Conn
+	r    *bufio.Reader
+	head []byte
 }
 
 type rawAnswer struct {
 	status, length int
 	gzip           bool
-	arrived        time.Time // when its last bytes reached this machine; zero if unknown
 }
 
 func (c *rawHTTP) close() {
@@ -1026,12 +1006,7 @@ func (c *rawHTTP) do(req []byte) (rawAnswer, error) {
 		if err != nil {
 			return a, err
 		}
-		c.conn, c.arrival = conn, newArrivalReader(conn)
-		if c.arrival != nil {
-			c.r = bufio.NewReaderSize(c.arrival, 64<<10)
-		} else {
-			c.r = bufio.NewReaderSize(conn, 64<<10)
-		}
+		c.conn, c.r = conn, bufio.NewReaderSize(conn, 64<<10)
 	}
 	c.conn.SetDeadline(time.Now().Add(30 * time.Second))
 	if _, err := c.conn.Write(req); err != nil {
@@ -1039,9 +1014,6 @@ func (c *rawHTTP) do(req []byte) (rawAnswer, error) {
 		return a, err
 	}
 	keep, err := c.read(&a)
-	if err == nil && c.arrival != nil {
-		a.arrived = c.arrival.last // no request is pipelined: the last read ended this answer
-	}
 	if err != nil || !keep {
 		c.close()
 	}
@@ -1049,42 +1021,24 @@ func (c *rawHTTP) do(req []byte) (rawAnswer, error) {
 }
 
 func (c *rawHTTP) read(a *rawAnswer) (keepAlive bool, err error) {
-	line, err := c.r.ReadSlice('\n')
-	if err != nil {
-		return false, err
-	}
-	if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.")) {
-		return false, fmt.Errorf("malformed status line %q", line)
-	}
-	if a.status, err = strconv.Atoi(string(line[9:12])); err != nil {
-		return false, fmt.Errorf("malformed status line %q", line)
-	}
-	length, chunked, keepAlive := -1, false, true
+	c.head = c.head[:0]
 	for {
-		line, err = c.r.ReadSlice('\n')
+		line, err := c.r.ReadSlice('\n')
 		if err != nil {
 			return false, err
 		}
+		c.head = append(c.head, line...)
 		if len(line) <= 2 {
 			break
 		}
-		name, value, _ := bytes.Cut(bytes.TrimRight(line, "\r\n"), []byte(":"))
-		value = bytes.TrimSpace(value)
-		switch {
-		case bytes.EqualFold(name, []byte("Content-Length")):
-			if length, err = strconv.Atoi(string(value)); err != nil {
-				return false, fmt.Errorf("malformed Content-Length %q", value)
-			}
-		case bytes.EqualFold(name, []byte("Content-Encoding")):
-			a.gzip = bytes.EqualFold(value, []byte("gzip"))
-		case bytes.EqualFold(name, []byte("Transfer-Encoding")):
-			chunked = bytes.EqualFold(value, []byte("chunked"))
-		case bytes.EqualFold(name, []byte("Connection")):
-			keepAlive = !bytes.EqualFold(value, []byte("close"))
-		}
 	}
+	h, err := parseHead(c.head)
+	if err != nil {
+		return false, err
+	}
+	a.status, a.gzip = h.status, h.gzip
 	switch {
-	case chunked:
+	case h.chunked:
 		for {
 			line, err := c.r.ReadSlice('\n')
 			if err != nil {
@@ -1100,15 +1054,56 @@ func (c *rawHTTP) read(a *rawAnswer) (keepAlive bool, err error) {
 				return false, err
 			}
 			if size == 0 {
-				return keepAlive, nil
+				return h.keepAlive, nil
 			}
 		}
-	case length >= 0:
-		a.length, err = c.r.Discard(length)
-		return keepAlive, err
+	case h.length >= 0:
+		a.length, err = c.r.Discard(h.length)
+		return h.keepAlive, err
 	default:
 		n, err := io.Copy(io.Discard, c.r) // body until the server closes
 		a.length = int(n)
 		return false, err
 	}
+}
+
+// answerHead is what the head of an HTTP/1.1 answer says of it.
+type answerHead struct {
+	status    int
+	length    int // Content-Length; -1 when none
+	gzip      bool
+	chunked   bool
+	keepAlive bool
+}
+
+// parseHead reads an answer's status line and headers, up to and with the
+// blank line that ends them.
+func parseHead(head []byte) (answerHead, error) {
+	h := answerHead{length: -1, keepAlive: true}
+	line, rest, _ := bytes.Cut(head, []byte("\n"))
+	if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.")) {
+		return h, fmt.Errorf("malformed status line %q", line)
+	}
+	var err error
+	if h.status, err = strconv.Atoi(string(line[9:12])); err != nil {
+		return h, fmt.Errorf("malformed status line %q", line)
+	}
+	for len(rest) > 0 {
+		line, rest, _ = bytes.Cut(rest, []byte("\n"))
+		name, value, _ := bytes.Cut(bytes.TrimRight(line, "\r"), []byte(":"))
+		value = bytes.TrimSpace(value)
+		switch {
+		case bytes.EqualFold(name, []byte("Content-Length")):
+			if h.length, err = strconv.Atoi(string(value)); err != nil || h.length < 0 {
+				return h, fmt.Errorf("malformed Content-Length %q", value)
+			}
+		case bytes.EqualFold(name, []byte("Content-Encoding")):
+			h.gzip = bytes.EqualFold(value, []byte("gzip"))
+		case bytes.EqualFold(name, []byte("Transfer-Encoding")):
+			h.chunked = bytes.EqualFold(value, []byte("chunked"))
+		case bytes.EqualFold(name, []byte("Connection")):
+			h.keepAlive = !bytes.EqualFold(value, []byte("close"))
+		}
+	}
+	return h, nil
 }
