@@ -35,6 +35,7 @@ func TestArrivalIsWhenTheDataCame(t *testing.T) {
 			t.Fatal(err)
 		}
 		written = time.Now() // loopback: the data is in the client's kernel once Write returns
+		waitReadable(t, fd)
 		n, arrived, err := recvArrival(fd, buf, oob)
 		if err != nil || string(buf[:n]) != answer {
 			t.Fatalf("read %q, %v; want %q", buf[:n], err, answer)
@@ -63,10 +64,26 @@ func TestArrivalIsWhenTheDataCame(t *testing.T) {
 		t.Errorf("with nothing to read: %v, want EAGAIN", err)
 	}
 	server.Close()
-	if _, err := unix.Poll([]unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}, 10_000); err != nil {
-		t.Fatal(err)
-	}
+	waitReadable(t, fd)
 	if n, _, err := recvArrival(fd, buf, oob); n != 0 || err != nil {
 		t.Errorf("after the peer closed: %d bytes, %v; want 0 bytes (end of stream)", n, err)
+	}
+}
+
+// waitReadable waits until fd has something to read (or its end), for at
+// most 10 s.
+func waitReadable(t *testing.T, fd int) {
+	t.Helper()
+	for {
+		n, err := unix.Poll([]unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}, 10_000)
+		switch {
+		case err == unix.EINTR:
+			continue
+		case err != nil:
+			t.Fatal(err)
+		case n == 0:
+			t.Fatal("nothing to read within 10 s")
+		}
+		return
 	}
 }
