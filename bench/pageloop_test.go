@@ -10,7 +10,6 @@ import (
 	"net/netip"
 	"net/url"
 	"runtime"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -116,9 +115,7 @@ func loopLoad(t pageTarget, rate int, warmup, duration time.Duration) (loadResul
 		}
 	}
 
-	cpu0 := cpuTime()
-	var ms0 runtime.MemStats
-	runtime.ReadMemStats(&ms0)
+	meter := startMeter()
 	buf := make([]byte, 64<<10)
 	oob := make([]byte, unix.CmsgSpace(16))
 	events := make([]unix.EpollEvent, clients+1)
@@ -208,13 +205,7 @@ func loopLoad(t pageTarget, rate int, warmup, duration time.Duration) (loadResul
 			}
 		}
 	}
-	res.cores = (cpuTime() - cpu0).Seconds() / time.Since(start).Seconds()
-	var ms1 runtime.MemStats
-	runtime.ReadMemStats(&ms1)
-	res.gcs, res.gcPause = ms1.NumGC-ms0.NumGC, time.Duration(ms1.PauseTotalNs-ms0.PauseTotalNs)
-	slices.Sort(res.lat)
-	slices.Sort(res.svc)
-	slices.Sort(res.own)
+	meter.finish(&res)
 	return res, nil
 }
 

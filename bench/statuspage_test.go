@@ -669,6 +669,31 @@ type loadResult struct {
 	gcPause time.Duration
 }
 
+// loadMeter measures what a load's own process uses while it runs.
+type loadMeter struct {
+	start time.Time
+	cpu   time.Duration
+	mem   runtime.MemStats
+}
+
+func startMeter() *loadMeter {
+	m := &loadMeter{start: time.Now(), cpu: cpuTime()}
+	runtime.ReadMemStats(&m.mem)
+	return m
+}
+
+// finish gives res the CPU and garbage collections of the load's process
+// since the meter started, and sorts its figures.
+func (m *loadMeter) finish(res *loadResult) {
+	res.cores = (cpuTime() - m.cpu).Seconds() / time.Since(m.start).Seconds()
+	var mem runtime.MemStats
+	runtime.ReadMemStats(&mem)
+	res.gcs, res.gcPause = mem.NumGC-m.mem.NumGC, time.Duration(mem.PauseTotalNs-m.mem.PauseTotalNs)
+	slices.Sort(res.lat)
+	slices.Sort(res.svc)
+	slices.Sort(res.own)
+}
+
 func (r loadResult) rate() float64 { return float64(len(r.lat)) / r.took.Seconds() }
 
 func (r loadResult) pct(p float64) time.Duration { return percentile(r.lat, p) }
@@ -715,9 +740,7 @@ func pageLoad(t pageTarget, client string, rate int) (loadResult, error) {
 	if rate > 0 {
 		clients = openClients
 	}
-	cpu0 := cpuTime()
-	var ms0 runtime.MemStats
-	runtime.ReadMemStats(&ms0)
+	meter := startMeter()
 	for k := range clients {
 		wg.Go(func() {
 			do, done := requester(t)
@@ -779,13 +802,7 @@ func pageLoad(t pageTarget, client string, rate int) (loadResult, error) {
 	}
 	wg.Wait()
 	res.took = pageDuration
-	res.cores = (cpuTime() - cpu0).Seconds() / time.Since(start).Seconds()
-	var ms1 runtime.MemStats
-	runtime.ReadMemStats(&ms1)
-	res.gcs, res.gcPause = ms1.NumGC-ms0.NumGC, time.Duration(ms1.PauseTotalNs-ms0.PauseTotalNs)
-	slices.Sort(res.lat)
-	slices.Sort(res.svc)
-	slices.Sort(res.own)
+	meter.finish(&res)
 	return res, nil
 }
 
