@@ -23,6 +23,7 @@ func TestIndexPage(t *testing.T) {
 		`<span class="name">Platform</span> <span class="status s-partial_outage">Partial outage</span>`,
 		`<span class="desc">REST and GraphQL</span>`,
 		`<form method="post" action="subscribe">`, `name="email"`, `value="cmp00000api1"`,
+		`<a class="follow" href="index.html#h-subscribe">Get updates</a>`, `<h2 id="h-subscribe">Get updates</h2>`,
 		`href="history.rss"`, `href="history.atom"`, `href="api/v2/summary.json"`, `href="badge.svg"`,
 		`<h3>July 29, 2026</h3>`, `Slow dashboard`, `No incidents reported.`,
 		`href="theme.css"`,
@@ -86,6 +87,7 @@ func TestIncidentPage(t *testing.T) {
 	page := body(t, b, "incidents/inc00resolvd.html")
 	for _, want := range []string{
 		`<title>Slow dashboard – Acme</title>`, `href="../status.css"`, `href="../index.html"`,
+		`<a class="follow" href="../index.html#h-subscribe">Get updates</a>`,
 		`<span class="tag">Resolved</span>`, `Affected components: Dashboard`,
 		`<h2 id="h-postmortem">Post-mortem</h2>`, `<h2>What happened</h2>`,
 		`Started: <time datetime="2026-07-29T10:05:00Z">Jul 29, 2026, 12:05 CEST</time> · Resolved:`,
