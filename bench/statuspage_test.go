@@ -748,7 +748,7 @@ func pageLoad(t pageTarget, client string, rate int) (loadResult, error) {
 			lat := make([]time.Duration, 0, 1<<16)
 			svc := make([]time.Duration, 0, 1<<16)
 			own := make([]time.Duration, 0, 1<<16)
-			var prevArrived time.Time // when this connection's previous answer arrived
+			var prevAnswered time.Time // when this connection's previous answer was read
 			kinds := map[string]int{}
 			// Open loop: this connection's requests are due every
 			// clients/rate, staggered with the other connections' (as wrk2 does).
@@ -767,17 +767,14 @@ func pageLoad(t pageTarget, client string, rate int) (loadResult, error) {
 					break
 				}
 				sent := time.Now()
-				arrived, err := do()
-				e := time.Now()
-				if arrived.IsZero() {
-					arrived = e
-				}
-				free := s // the earliest the request could go
-				if prevArrived.After(free) {
-					free = prevArrived
+				err := do()
+				e := time.Now() // this client cannot tell when the answer reached the kernel
+				free := s       // the earliest the request could go
+				if prevAnswered.After(free) {
+					free = prevAnswered
 				}
 				late := max(0, sent.Sub(free))
-				prevArrived = arrived
+				prevAnswered = e
 				if s.Before(from) || (rate == 0 && e.After(until)) {
 					continue
 				}
@@ -787,7 +784,7 @@ func pageLoad(t pageTarget, client string, rate int) (loadResult, error) {
 				}
 				lat = append(lat, e.Sub(s))
 				svc = append(svc, e.Sub(sent))
-				own = append(own, arrived.Sub(s)-late)
+				own = append(own, e.Sub(s)-late)
 			}
 			mu.Lock()
 			res.lat = append(res.lat, lat...)
@@ -808,28 +805,27 @@ func pageLoad(t pageTarget, client string, rate int) (loadResult, error) {
 
 // requester returns a function that GETs t once with Go's http.Client on
 // its own kept-alive connection and says what is wrong with the answer, if
-// anything (the arrival time is zero: this client cannot tell); done closes
-// the connection.
-func requester(t pageTarget) (do func() (time.Time, error), done func()) {
+// anything; done closes the connection.
+func requester(t pageTarget) (do func() error, done func()) {
 	// Go's client, asking for gzip itself so that the transport leaves the
 	// body as it came.
 	tr := &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 1}
 	c := &http.Client{Transport: tr, Timeout: 30 * time.Second}
-	return func() (time.Time, error) {
+	return func() error {
 		req, _ := http.NewRequest(http.MethodGet, t.url, nil)
 		if t.gzip {
 			req.Header.Set("Accept-Encoding", "gzip, deflate, br")
 		}
 		resp, err := c.Do(req)
 		if err != nil {
-			return time.Time{}, err
+			return err
 		}
 		n, err := io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 		if err != nil {
-			return time.Time{}, err
+			return err
 		}
-		return time.Time{}, t.check(resp.StatusCode, resp.Header.Get("Content-Encoding") == "gzip", int(n))
+		return t.check(resp.StatusCode, resp.Header.Get("Content-Encoding") == "gzip", int(n))
 	}, tr.CloseIdleConnections
 }
 
