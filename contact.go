@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // ContactType is a way to reach a person.
@@ -134,8 +135,9 @@ func (c *ContactMethod) Masked() string {
 			return v[:4] + strings.Repeat("•", len(v)-6) + v[len(v)-2:]
 		}
 	case ContactEmail:
-		if at := strings.IndexByte(v, '@'); at > 1 {
-			return v[:1] + "•••" + v[at:]
+		if at := strings.IndexByte(v, '@'); at > 0 {
+			_, first := utf8.DecodeRuneInString(v)
+			return v[:first] + "•••" + v[at:]
 		}
 	case ContactWebPush:
 		return "browser"

@@ -579,6 +579,11 @@ type StatusSnapshot struct {
 	// Version is the StatusVersion this snapshot shows, read with it: a
 	// cache holding it is current while StatusVersion has not moved.
 	Version int64
+	// NoEmail says the server showing the page sends no e-mail (no SMTP
+	// relay is configured): the page offers its feeds instead of a
+	// subscription form that would promise a message never sent. Set by
+	// that server, not stored.
+	NoEmail bool
 }
 
 // MaxSnapshotIncidents is how many incidents and maintenances the JSON lists
@@ -681,13 +686,21 @@ const (
 	MaxSubscriberComponents = 100
 )
 
+// reparses reports whether an address ParseAddress returned is one itself:
+// a quoted local part ("a b"@example.com) comes back unquoted and is not,
+// and would be refused when read again.
+func reparses(address string) bool {
+	a, err := mail.ParseAddress(address)
+	return err == nil && a.Address == address
+}
+
 // Validate checks and normalises a subscriber's address as they typed it.
 func (s *Subscriber) Validate() error {
 	s.Address = strings.TrimSpace(CleanText(s.Address))
 	switch s.Kind {
 	case SubscriberEmail:
 		a, err := mail.ParseAddress(s.Address)
-		if err != nil || a.Name != "" || !strings.Contains(a.Address, "@") || len(a.Address) > 254 {
+		if err != nil || a.Name != "" || !strings.Contains(a.Address, "@") || len(a.Address) > 254 || !reparses(a.Address) {
 			return Errorf(EINVALID, "%q is not an e-mail address.", s.Address)
 		}
 		s.Address = strings.ToLower(a.Address)

@@ -40,7 +40,7 @@ func newStatusPart(cfg config.Config, db *store.DB, now func() time.Time, log *s
 		p.mainHost = u.Host
 	}
 	var err error
-	p.server, err = statuspage.New(statusSource{DB: db, url: liveStatusURL(cfg) + "/"}, statuspage.Config{Now: now, Logger: log, OnRender: func(b *statuspage.Bundle) {
+	p.server, err = statuspage.New(statusSource{DB: db, url: liveStatusURL(cfg) + "/", noEmail: cfg.Providers.SMTPHost == ""}, statuspage.Config{Now: now, Logger: log, OnRender: func(b *statuspage.Bundle) {
 		if p.publisher.Enabled() {
 			p.publisher.OnRender(b)
 		}
@@ -73,15 +73,20 @@ func newStatusPart(cfg config.Config, db *store.DB, now func() time.Time, log *s
 // feeds' links are never empty.
 type statusSource struct {
 	*store.DB
-	url string
+	url     string
+	noEmail bool // no SMTP relay: the page offers no e-mail subscription
 }
 
 func (s statusSource) StatusSnapshot(ctx context.Context, now time.Time) (*tocsin.StatusSnapshot, error) {
 	snap, err := s.DB.StatusSnapshot(ctx, now)
-	if err == nil && snap.Page.URL == "" {
+	if err != nil {
+		return nil, err
+	}
+	if snap.Page.URL == "" {
 		snap.Page.URL = s.url
 	}
-	return snap, err
+	snap.NoEmail = s.noEmail
+	return snap, nil
 }
 
 // liveStatusURL is where people reach the page Tocsin serves itself, with

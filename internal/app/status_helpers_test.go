@@ -44,6 +44,9 @@ func startStatusApp(t *testing.T, engine string, edit func(*config.Config)) *sta
 		t.Fatal(err)
 	}
 	cfg.Listen, cfg.PublicURL = ln.Addr().String(), "http://"+ln.Addr().String()
+	// A relay, as a page that takes e-mail subscribers needs.
+	relay := testkit.StartSMTP(t)
+	cfg.Providers.SMTPHost, cfg.Providers.SMTPPort, cfg.Providers.SMTPTLS, cfg.Providers.SMTPFrom = relay.Host, relay.Port, "none", "status@example.com"
 	if edit != nil {
 		edit(&cfg)
 	}

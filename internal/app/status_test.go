@@ -142,6 +142,29 @@ func TestStatusPageServed(t *testing.T) {
 
 // With publishing configured, every public change reaches the folder and
 // the bucket, and only the files that changed are uploaded again.
+// Without an SMTP relay the served page takes no e-mail subscription: it
+// offers its feeds, and a form posted anyway stores nobody.
+func TestStatusPageWithoutEmailRelay(t *testing.T) {
+	a := startStatusApp(t, "sqlite", func(c *config.Config) { c.Providers.SMTPHost = "" })
+	ctx := context.Background()
+	if err := a.Status().Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	resp, page := get(t, a.URL+"/status/", "")
+	if resp.StatusCode != http.StatusOK || strings.Contains(page, `name="email"`) || !strings.Contains(page, "Follow this page in a feed reader") {
+		t.Errorf("GET /status/: %d, an e-mail form or no feeds:\n%s", resp.StatusCode, page)
+	}
+	resp, err := http.PostForm(a.URL+"/status/subscribe", neturl.Values{"email": {"reader@acme.test"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	subs, err := a.DB.Subscribers(ctx)
+	if resp.StatusCode != http.StatusNotFound || err != nil || len(subs) != 0 {
+		t.Errorf("POST /status/subscribe: %d, %d subscribers stored (%v)", resp.StatusCode, len(subs), err)
+	}
+}
+
 func TestStatusPagePublished(t *testing.T) {
 	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
 		ctx := context.Background()

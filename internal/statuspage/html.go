@@ -35,7 +35,7 @@ type pageView struct {
 	Past      []pastDay
 	History   []monthView
 
-	Subscribe       string // the form's action
+	Subscribe       string // the form's action; empty: no e-mail, the feeds are offered instead
 	SubscribeChoice []*componentRow
 
 	Incident *incidentView // incidents/<id>.html
@@ -354,15 +354,17 @@ func (m *model) htmlFiles(t *template.Template, md *Markdown) (map[string][]byte
 	index.Upcoming = m.incidentViews(m.upcoming, md, false)
 	index.Rows = m.rows()
 	index.Past = m.past(md)
-	index.Subscribe = "subscribe"
-	if m.opts.SubscribeURL != "" {
-		index.Subscribe = m.opts.SubscribeURL
-	}
-	for _, r := range index.Rows {
-		if r.Group {
-			index.SubscribeChoice = append(index.SubscribeChoice, r.Children...)
-		} else {
-			index.SubscribeChoice = append(index.SubscribeChoice, r)
+	if !m.snap.NoEmail {
+		index.Subscribe = "subscribe"
+		if m.opts.SubscribeURL != "" {
+			index.Subscribe = m.opts.SubscribeURL
+		}
+		for _, r := range index.Rows {
+			if r.Group {
+				index.SubscribeChoice = append(index.SubscribeChoice, r.Children...)
+			} else {
+				index.SubscribeChoice = append(index.SubscribeChoice, r)
+			}
 		}
 	}
 	if err := render("index.html", "index", index); err != nil {

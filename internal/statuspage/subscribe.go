@@ -61,6 +61,16 @@ func (s *Server) HandleSubscriptions(opts SubscribeOptions) {
 	s.Handle("POST /confirm/{token}", http.HandlerFunc(h.confirm))
 	s.Handle("GET /unsubscribe/{token}", http.HandlerFunc(h.showUnsubscribe))
 	s.Handle("POST /unsubscribe/{token}", http.HandlerFunc(h.unsubscribe))
+	for _, path := range []string{"/subscribe", "/confirm/{token}", "/unsubscribe/{token}"} {
+		s.Handle(path, http.HandlerFunc(onlyGetAndPost))
+	}
+}
+
+// onlyGetAndPost answers a subscription address asked with another method:
+// the address exists, so 405 and the methods it takes, not the 404 page.
+func onlyGetAndPost(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Allow", "GET, HEAD, POST")
+	http.Error(w, "Method not allowed: this address takes GET or POST.", http.StatusMethodNotAllowed)
 }
 
 type subscriptions struct {
@@ -169,6 +179,14 @@ func (h *subscriptions) subscribe(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.heading(v.W.Subscribe)
+	if m.snap.NoEmail {
+		// A copy of the page rendered elsewhere, or before the relay was
+		// removed, may still post here: no promise of a message.
+		v.Error = v.S.NoEmailSent
+		v.Lines = []string{v.W.FollowFeeds}
+		h.render(w, http.StatusNotFound, v)
+		return
+	}
 	var email string
 	chosen := map[string]bool{}
 	again := func(status int, msg string) {

@@ -200,6 +200,8 @@ func TestSubscribeRefusesBadInput(t *testing.T) {
 		{"no address", url.Values{"email": {"  "}}, "Enter your e-mail address."},
 		{"not an address", url.Values{"email": {"<script>alert(1)</script>"}, "component": {"cmp00000api1"}}, "“&lt;script&gt;alert(1)&lt;/script&gt;” is not an e-mail address."},
 		{"a name and an address", url.Values{"email": {"Ada <ada@example.com>"}}, "is not an e-mail address."},
+		// Go's parser unquotes it into an address it then refuses.
+		{"a quoted local part", url.Values{"email": {`"a b"@example.com`}}, "“&#34;a b&#34;@example.com” is not an e-mail address."},
 		{"unknown component", url.Values{"email": {"ada@example.com"}, "component": {"cmp00000api1", "nosuchthing1"}}, "A component you chose is no longer on the page"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -458,5 +460,51 @@ func TestSubscriptionsBeforeFirstRenderAndStoreDown(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 503 || !strings.Contains(b.String(), "nothing was changed") || strings.Contains(b.String(), "deadline") {
 		t.Errorf("store down: HTTP %d\n%s", resp.StatusCode, b.String())
+	}
+}
+
+// Without an SMTP relay the page must not promise an e-mail: it offers its
+// feeds, and a form posted anyway (a copy of the page rendered before) is
+// told that nothing was saved.
+func TestSubscribeWithoutEmail(t *testing.T) {
+	f := startSubscriptions(t, func(s *tocsin.StatusSnapshot) { s.NoEmail = true })
+	index := string(f.srv.Bundle().File("index.html").Body)
+	if strings.Contains(index, `action="subscribe"`) || strings.Contains(index, `name="email"`) {
+		t.Errorf("the page offers an e-mail form although it sends no e-mail:\n%s", index)
+	}
+	for _, want := range []string{`<h2 id="h-subscribe">Get updates</h2>`, "Follow this page in a feed reader", `<p class="feeds"><a href="history.rss">RSS feed</a> <a href="history.atom">Atom feed</a></p>`,
+		`<a class="follow" href="index.html#h-subscribe">Get updates</a>`} {
+		if !strings.Contains(index, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+
+	resp, page := f.post(t, "/status/subscribe", url.Values{"email": {"ada@example.com"}})
+	if resp.StatusCode != http.StatusNotFound || !strings.Contains(page, "This page sends no e-mail: nothing was saved.") || strings.Contains(page, "Check your inbox") {
+		t.Errorf("subscribe without e-mail: HTTP %d\n%s", resp.StatusCode, page)
+	}
+	if len(f.store.added) != 0 || f.wakes != 0 {
+		t.Errorf("stored %d subscriptions and woke the engine %d times", len(f.store.added), f.wakes)
+	}
+}
+
+// The subscription addresses exist: another method gets 405 and the
+// methods they take, not the 404 page.
+func TestSubscriptionAddressesOtherMethods(t *testing.T) {
+	f := startSubscriptions(t, nil)
+	for _, path := range []string{"/status/subscribe", "/status/confirm/abc", "/status/unsubscribe/abc"} {
+		for _, method := range []string{"PUT", "DELETE", "PATCH"} {
+			resp, body := get(t, method, f.hs.URL+path)
+			if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "GET, HEAD, POST" || !strings.Contains(string(body), "takes GET or POST") {
+				t.Errorf("%s %s: HTTP %d, Allow %q\n%s", method, path, resp.StatusCode, resp.Header.Get("Allow"), body)
+			}
+		}
+	}
+	if f.store.lookups != 0 || len(f.store.added) != 0 {
+		t.Errorf("another method reached the store: %d look-ups, %d subscriptions", f.store.lookups, len(f.store.added))
+	}
+	// The methods they take still work.
+	if resp, _ := f.get(t, "/status/confirm/abc"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("GET of an unknown confirmation link: HTTP %d, want its 404 page", resp.StatusCode)
 	}
 }

@@ -12,6 +12,7 @@ import (
 type subscribeWords struct {
 	CheckInbox, CheckInboxText, CheckSpam                 string
 	NoEmail, BadEmail, BadComponent, TooMany, Unavailable string
+	NoEmailSent                                           string
 	TooLarge, BadForm                                     string
 	ConfirmTitle, ConfirmText, ConfirmButton              string
 	Confirmed, ConfirmedText                              string
@@ -29,6 +30,7 @@ func subscribeWordsFor(lang string) *subscribeWords {
 			CheckInboxText:  "Sauf si {email} est déjà abonnée, elle va recevoir un message avec un lien pour confirmer l’abonnement. Rien d’autre ne lui est envoyé avant cette confirmation.",
 			CheckSpam:       "Rien après quelques minutes\u00a0? Regardez dans le dossier des indésirables.",
 			NoEmail:         "Saisissez votre adresse e-mail.",
+			NoEmailSent:     "Cette page n’envoie pas d’e-mails\u00a0: rien n’a été enregistré.",
 			BadEmail:        "«\u00a0{email}\u00a0» n’est pas une adresse e-mail.",
 			BadComponent:    "Un composant choisi n’est plus sur la page\u00a0: choisissez à nouveau. Rien n’a été enregistré.",
 			TooMany:         "Trop de demandes d’abonnement depuis votre réseau\u00a0: réessayez dans une heure. Rien n’a été enregistré.",
@@ -61,6 +63,7 @@ func subscribeWordsFor(lang string) *subscribeWords {
 		CheckInboxText:      "Unless {email} is subscribed already, it will receive a message with a link to confirm the subscription. Nothing else is sent to it until then.",
 		CheckSpam:           "Nothing after a few minutes? Look in the spam folder.",
 		NoEmail:             "Enter your e-mail address.",
+		NoEmailSent:         "This page sends no e-mail: nothing was saved.",
 		BadEmail:            "“{email}” is not an e-mail address.",
 		BadComponent:        "A component you chose is no longer on the page: choose again. Nothing was saved.",
 		TooMany:             "Too many subscription requests from your network: try again in an hour. Nothing was saved.",

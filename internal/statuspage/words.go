@@ -46,6 +46,7 @@ type words struct {
 	NoHistory             string
 	Subscribe             string
 	SubscribeIntro        string
+	FollowFeeds           string // instead of SubscribeIntro and the form, when the page sends no e-mail
 	Email                 string
 	SubscribeButton       string
 	SomeComponents        string
@@ -145,6 +146,7 @@ func english() *words {
 		NoHistory:             "Nothing to report yet.",
 		Subscribe:             "Get updates",
 		SubscribeIntro:        "Receive an e-mail when an incident is opened, updated or resolved, and before a maintenance. You will be asked to confirm your address.",
+		FollowFeeds:           "Follow this page in a feed reader: its RSS and Atom feeds carry every incident, update and maintenance as it is published.",
 		Email:                 "E-mail address",
 		SubscribeButton:       "Subscribe",
 		SomeComponents:        "Only about some components (optional)",
@@ -237,6 +239,7 @@ func french() *words {
 		NoHistory:             "Rien à signaler pour l’instant.",
 		Subscribe:             "Recevoir les mises à jour",
 		SubscribeIntro:        "Recevez un e-mail quand un incident est ouvert, mis à jour ou résolu, et avant une maintenance. Il vous sera demandé de confirmer votre adresse.",
+		FollowFeeds:           "Suivez cette page dans un lecteur de flux\u00a0: ses flux RSS et Atom portent chaque incident, mise à jour et maintenance dès sa publication.",
 		Email:                 "Adresse e-mail",
 		SubscribeButton:       "S’abonner",
 		SomeComponents:        "Seulement certains composants (facultatif)",

@@ -569,7 +569,8 @@ func (tx *Tx) postUpdate(ctx context.Context, inc *tocsin.StatusIncident, u *toc
 // affected component back to operational, unless another open incident or a
 // running maintenance still holds it. A maintenance gives back only the
 // components still under maintenance (others were changed meanwhile) that
-// no other running maintenance holds.
+// no other running maintenance holds, to the status an open incident set
+// them to, if any.
 func (tx *Tx) restoreChanges(ctx context.Context, inc *tocsin.StatusIncident) ([]pendingChange, error) {
 	var out []pendingChange
 	for _, cid := range inc.ComponentIDs {
@@ -592,11 +593,48 @@ func (tx *Tx) restoreChanges(ctx context.Context, inc *tocsin.StatusIncident) ([
 		if err != nil {
 			return nil, fmt.Errorf("component held elsewhere: %w", err)
 		}
-		if held == 0 {
-			out = append(out, pendingChange{c: c, new: tocsin.ComponentOperational})
+		if held > 0 {
+			continue
 		}
+		back := tocsin.ComponentOperational
+		if inc.Maintenance {
+			// An incident still open on it set the status the maintenance
+			// covered: the page goes on telling that outage.
+			if back, err = tx.incidentStatusOf(ctx, cid); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, pendingChange{c: c, new: back})
 	}
 	return out, nil
+}
+
+// incidentStatusOf is the status the latest update of an open incident set
+// a component to, or operational when no open incident set one.
+func (tx *Tx) incidentStatusOf(ctx context.Context, componentID int64) (tocsin.ComponentStatus, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT u.changes FROM status_updates u JOIN status_incidents i ON i.id = u.incident_id
+		JOIN status_incident_components ic ON ic.incident_id = i.id AND ic.component_id = $1
+		WHERE NOT i.maintenance AND NOT (`+closedSQL+`) ORDER BY u.created_at DESC, u.id DESC`, componentID)
+	if err != nil {
+		return "", fmt.Errorf("open incidents' changes: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var raw string
+		if err := rows.Scan(&raw); err != nil {
+			return "", err
+		}
+		var changes []tocsin.ComponentChange
+		if err := json.Unmarshal([]byte(raw), &changes); err != nil {
+			return "", fmt.Errorf("update changes: %w", err)
+		}
+		for _, ch := range changes {
+			if ch.ComponentID == componentID && ch.New != tocsin.ComponentMaintenance {
+				return ch.New, nil
+			}
+		}
+	}
+	return tocsin.ComponentOperational, rows.Err()
 }
 
 // EditStatusIncident changes what was published about an incident or

@@ -157,6 +157,60 @@ func TestStatusMaintenanceMovesByItself(t *testing.T) {
 	})
 }
 
+// A maintenance over a component an open incident holds gives it back, at
+// its end, to the status that incident set: the page goes on telling the
+// outage. Once no incident is open, the next one gives it back operational.
+func TestStatusMaintenanceEndKeepsAnOpenIncidentsStatus(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		db := testkit.OpenDB(t, engine)
+		sam := statusMember(t, db)
+		_, rest, _, web := statusComponents(t, db)
+		outage := &tocsin.StatusIncident{Name: "REST errors", Impact: tocsin.ImpactMajor}
+		if err := db.CreateStatusIncident(ctx, outage, &tocsin.StatusUpdate{Body: "Errors.", Changes: []tocsin.ComponentChange{{ComponentID: rest.ID, New: tocsin.ComponentMajor}}}, sam.ID, t0); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.PostStatusUpdate(ctx, outage.ID, &tocsin.StatusUpdate{Status: tocsin.IncidentIdentified, Body: "Fewer errors.", Changes: []tocsin.ComponentChange{{ComponentID: rest.ID, New: tocsin.ComponentPartial}}}, sam.ID, t0.Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		maintain := func(from time.Time) *tocsin.StatusIncident {
+			t.Helper()
+			m := &tocsin.StatusIncident{Name: "Upgrade", Maintenance: true, AutoTransition: true, ScheduledFor: from, ScheduledUntil: from.Add(time.Hour), ComponentIDs: []int64{rest.ID, web.ID}}
+			if err := db.CreateStatusIncident(ctx, m, &tocsin.StatusUpdate{Body: "Planned."}, sam.ID, t0); err != nil {
+				t.Fatal(err)
+			}
+			advance(t, db, from, 0)
+			if componentStatus(t, db, rest.ID) != tocsin.ComponentMaintenance || componentStatus(t, db, web.ID) != tocsin.ComponentMaintenance {
+				t.Fatal("the maintenance's start did not put its components under maintenance")
+			}
+			return m
+		}
+
+		first := maintain(t0.Add(time.Hour))
+		advance(t, db, first.ScheduledUntil, 0)
+		if got, want := componentStatus(t, db, rest.ID), tocsin.ComponentPartial; got != want {
+			t.Fatalf("REST after the maintenance: %s, want %s, as the open incident's last update set it", got, want)
+		}
+		if got := componentStatus(t, db, web.ID); got != tocsin.ComponentOperational {
+			t.Fatalf("the Website after the maintenance: %s, want operational", got)
+		}
+		done, _ := db.StatusIncident(ctx, first.ID)
+		if ch := done.Updates[0].Changes; len(ch) != 2 || ch[0].ComponentID != rest.ID || ch[0].New != tocsin.ComponentPartial || ch[1].New != tocsin.ComponentOperational {
+			t.Fatalf("the completion's changes = %+v", ch)
+		}
+
+		// Resolved during the next maintenance: nothing holds REST at its end.
+		second := maintain(t0.Add(3 * time.Hour))
+		if err := db.PostStatusUpdate(ctx, outage.ID, &tocsin.StatusUpdate{Status: tocsin.IncidentResolved, Body: "Fixed."}, sam.ID, second.ScheduledFor.Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		advance(t, db, second.ScheduledUntil, 0)
+		if got := componentStatus(t, db, rest.ID); got != tocsin.ComponentOperational {
+			t.Fatalf("REST after a maintenance with no incident open: %s, want operational", got)
+		}
+	})
+}
+
 // Two engines advancing the same maintenance at once move it once.
 func TestStatusMaintenanceTwoEngines(t *testing.T) {
 	testkit.ForEachEngine(t, func(t *testing.T, engine string) {

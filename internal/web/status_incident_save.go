@@ -28,8 +28,10 @@ func (h *Handler) statusIncidentSave(w http.ResponseWriter, r *http.Request, v *
 	}
 	form, inc, _, err := readStatusIncidentForm(r, v, stored.Maintenance, statusLocation(page))
 	inc.ID = stored.ID
-	if !stored.Status.Closed() || stored.Maintenance {
-		inc.Postmortem = stored.Postmortem // the form shows no post-mortem field then
+	if _, sent := r.PostForm["postmortem"]; !sent {
+		inc.Postmortem = stored.Postmortem // the form shows no post-mortem field before the incident is resolved
+	} else if stored.Maintenance && err == nil {
+		err = tocsin.Errorf(tocsin.EINVALID, "%s", v.T("status_admin.err_maintenance_postmortem"))
 	}
 	if err == nil {
 		err = h.opts.DB.EditStatusIncident(ctx, inc, v.User.ID, h.opts.Clock.Now())

@@ -145,6 +145,16 @@ func TestStatusIncidentLifecycle(t *testing.T) {
 		if got := onlyIncident(t, f); got.Status != tocsin.IncidentIdentified || len(got.Updates) != 2 {
 			t.Fatalf("after refusals: %s, %d updates", got.Status, len(got.Updates))
 		}
+		// A post-mortem before the incident is resolved (a stale or crafted
+		// form) is refused, not dropped without a word.
+		p = member.post(base, url.Values{"name": {"API errors"}, "impact": {"major"}, "component": {itoa(api.ID)}, "postmortem": {"Too early."}})
+		if p.Status != http.StatusBadRequest {
+			t.Fatalf("an early post-mortem: %d", p.Status)
+		}
+		mustContain(t, p.Body, "A post-mortem is published once the incident is resolved.")
+		if got := onlyIncident(t, f); got.Postmortem != "" {
+			t.Fatalf("the early post-mortem was kept: %q", got.Postmortem)
+		}
 
 		// Resolved without changes: API back to operational, told to subscribers.
 		p = member.post(base+"/updates", url.Values{"status": {"resolved"}, "body": {"Rolled back; all good."}, "notify": {"on"}})
@@ -288,6 +298,16 @@ func TestStatusMaintenance(t *testing.T) {
 		}
 		if p = member.post("/statuspage/incidents/"+itoa(m.ID)+"/updates", url.Values{"body": {"x"}}); p.Status != http.StatusNotFound {
 			t.Fatalf("incident path POST: %d", p.Status)
+		}
+
+		// A crafted form cannot give a maintenance a post-mortem.
+		p = member.post(base, url.Values{"name": {"Database upgrade"}, "from": {"2026-11-03T23:00"}, "until": {"2026-11-04T02:00"}, "component": {itoa(db.ID)}, "postmortem": {"Went fine."}})
+		if p.Status != http.StatusBadRequest {
+			t.Fatalf("a maintenance's post-mortem: %d", p.Status)
+		}
+		mustContain(t, p.Body, "A maintenance has no post-mortem")
+		if m = onlyIncident(t, f); m.Postmortem != "" || !m.ScheduledFor.Equal(time.Date(2026, 11, 3, 21, 0, 0, 0, time.UTC)) {
+			t.Fatalf("a refused edit changed the maintenance: %+v", m)
 		}
 
 		// Moved an hour later, without moving by itself.

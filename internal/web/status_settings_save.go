@@ -98,6 +98,10 @@ func (h *Handler) pageHostProblem(v *view, r *http.Request, host string) string 
 	if host == "" {
 		return ""
 	}
+	if strings.ContainsAny(host, "/?#@") {
+		// A URL pasted whole: its scheme would pass for a name and a port.
+		return v.T("status_admin.err_host_url", "Value", host)
+	}
 	name := host
 	if n, _, err := net.SplitHostPort(host); err == nil {
 		name = n

@@ -94,6 +94,16 @@ func TestStatusSettingsHostGuard(t *testing.T) {
 		}
 		mustContain(t, body, "Write the host without a port: “status.acme.test:8443”", `value="status.acme.test:8443"`)
 		unchanged("port")
+		// A URL pasted whole is named for what it is, not for a port.
+		for _, typed := range []string{"https://status.acme.test", "http://x", "status.acme.test/path"} {
+			status, body := save(typed)
+			if status != http.StatusBadRequest {
+				t.Fatalf("host %q: %d", typed, status)
+			}
+			mustContain(t, body, "is not a host name: write the name alone, such as status.example.com, without https:// or a path.")
+			mustNotContain(t, body, "without a port")
+			unchanged(typed)
+		}
 
 		if status, body := save(" Status.Acme.Test "); status != http.StatusSeeOther {
 			t.Fatalf("a host of its own: %d %s", status, excerpt(body))

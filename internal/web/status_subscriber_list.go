@@ -29,6 +29,9 @@ type statusSubscribersPage struct {
 	Webhook     statusWebhookForm
 	Emails      statusEmailsForm
 	NewSecret   *secretBox // a webhook's signing secret, right after adding it: the only time it is shown
+	// NoEmail: this server has no SMTP relay, so e-mail subscribers receive
+	// nothing and the public page offers its feeds instead of the form.
+	NoEmail bool
 }
 
 // WebhookPicker and EmailPicker are the forms' component pickers: a tick
@@ -61,6 +64,7 @@ func (h *Handler) renderStatusSubscribers(w http.ResponseWriter, r *http.Request
 	}
 	componentNames := namesByID(components, func(c tocsin.Component) (int64, string) { return c.ID, c.Name })
 	p.Components = components
+	p.NoEmail = !h.offers(tocsin.ContactEmail)
 	for _, s := range list {
 		row := statusSubscriberRow{ID: s.ID, Kind: s.Kind, Masked: maskAddress(s.Kind, s.Address), Confirmed: !s.ConfirmedAt.IsZero(), Since: s.CreatedAt}
 		row.Components = componentNames.Of(s.ComponentIDs)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/config"
 	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/testkit"
 	"github.com/tocsin/tocsin/internal/web"
@@ -25,6 +26,8 @@ func TestStatusSubscribers(t *testing.T) {
 
 		p := member.get("/statuspage/subscribers")
 		mustContain(t, p.Body, "0 subscribers, 0 confirmed.", "No subscriber yet")
+		// This server has no SMTP relay: members are told what that means.
+		mustContain(t, p.Body, "No e-mail relay is configured on this server (--smtp-host): e-mail subscribers receive nothing")
 
 		now := f.app.Clock.Now()
 		email := &tocsin.Subscriber{Kind: tocsin.SubscriberEmail, Address: "alice.martin@example.com", ComponentIDs: []int64{api.ID}}
@@ -146,4 +149,17 @@ func TestStatusChangedHook(t *testing.T) {
 		}
 		step("subscriber delete", b.post("/statuspage/subscribers/"+itoa(subs[0].ID)+"/delete", nil), false)
 	})
+}
+
+// With an SMTP relay, no warning about e-mail subscribers.
+func TestStatusSubscribersWithEmailRelay(t *testing.T) {
+	app := testkit.Start(t, "sqlite", func(c *config.Config) {
+		c.Providers.SMTPHost, c.Providers.SMTPFrom = "smtp.example.com", "status@example.com"
+	})
+	app.CreateUser("max@example.com", "Max Member", tocsin.RoleMember, testPassword)
+	member := newBrowser(t, app)
+	member.login("max@example.com")
+	p := member.get("/statuspage/subscribers")
+	mustContain(t, p.Body, "0 subscribers, 0 confirmed.")
+	mustNotContain(t, p.Body, "No e-mail relay")
 }
