@@ -134,11 +134,13 @@ func (c *ContactMethod) Masked() string {
 		if len(v) > 6 {
 			return v[:4] + strings.Repeat("•", len(v)-6) + v[len(v)-2:]
 		}
+		return "•••"
 	case ContactEmail:
 		if at := strings.IndexByte(v, '@'); at > 0 {
 			_, first := utf8.DecodeRuneInString(v)
 			return v[:first] + "•••" + v[at:]
 		}
+		return "•••"
 	case ContactWebPush:
 		return "browser"
 	case ContactNtfy, ContactTeams, ContactDiscord, ContactMattermost, ContactWebhook:

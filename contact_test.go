@@ -13,7 +13,10 @@ func TestContactMasked(t *testing.T) {
 		{ContactEmail, "alice@example.com", "a•••@example.com"},
 		{ContactEmail, "a@b.co", "a•••@b.co"},
 		{ContactEmail, "élodie@example.fr", "é•••@example.fr"},
+		{ContactEmail, "not-an-address", "•••"},
+		{ContactEmail, "@example.com", "•••"},
 		{ContactSMS, "+33612345678", "+336••••••78"},
+		{ContactSMS, "+3361", "•••"},
 		{ContactWebhook, "https://hooks.example.com/secret/path", "https://hooks.example.com/…"},
 		{ContactWebPush, `{"endpoint":"https://push.example.com/x"}`, "browser"},
 	} {

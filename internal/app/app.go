@@ -86,7 +86,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, clock tocsin
 		db.Close()
 		return nil, err
 	}
-	if a.status, err = newStatusPart(cfg, db, clock.Now, log); err != nil {
+	if a.status, err = newStatusPart(cfg, db, clock.Now, log, !registry.Offers(tocsin.ContactEmail)); err != nil {
 		db.Close()
 		return nil, err
 	}

@@ -33,14 +33,15 @@ type statusPart struct {
 }
 
 // newStatusPart builds the page's server and publisher, and listens on
-// --status-listen now, so that a port in use stops the start.
-func newStatusPart(cfg config.Config, db *store.DB, now func() time.Time, log *slog.Logger) (*statusPart, error) {
+// --status-listen now, so that a port in use stops the start. noEmail: this
+// server cannot send e-mail, so the page takes no e-mail subscriber.
+func newStatusPart(cfg config.Config, db *store.DB, now func() time.Time, log *slog.Logger, noEmail bool) (*statusPart, error) {
 	p := &statusPart{host: cfg.StatusHost, page: http.NewServeMux()}
 	if u, err := url.Parse(cfg.PublicURL); err == nil {
 		p.mainHost = u.Host
 	}
 	var err error
-	p.server, err = statuspage.New(statusSource{DB: db, url: liveStatusURL(cfg) + "/", noEmail: cfg.Providers.SMTPHost == ""}, statuspage.Config{Now: now, Logger: log, OnRender: func(b *statuspage.Bundle) {
+	p.server, err = statuspage.New(statusSource{DB: db, url: liveStatusURL(cfg) + "/", noEmail: noEmail}, statuspage.Config{Now: now, Logger: log, OnRender: func(b *statuspage.Bundle) {
 		if p.publisher.Enabled() {
 			p.publisher.OnRender(b)
 		}

@@ -67,9 +67,13 @@ func (s *Server) HandleSubscriptions(opts SubscribeOptions) {
 }
 
 // onlyGetAndPost answers a subscription address asked with another method:
-// the address exists, so 405 and the methods it takes, not the 404 page.
+// the address exists, so the methods it takes, and 405 but for OPTIONS.
 func onlyGetAndPost(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Allow", "GET, HEAD, POST")
+	w.Header().Set("Allow", "GET, HEAD, POST, OPTIONS")
+	if r.Method == http.MethodOptions {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
 	http.Error(w, "Method not allowed: this address takes GET or POST.", http.StatusMethodNotAllowed)
 }
 
@@ -87,6 +91,8 @@ type subscriptionView struct {
 	Heading string
 	Error   string
 	Lines   []string
+	// Feeds: links to the page's feeds, when it sends no e-mail.
+	Feeds bool
 	// Form: the subscribe form again (after a mistake), with what was typed.
 	Form    bool
 	Email   string
@@ -182,9 +188,8 @@ func (h *subscriptions) subscribe(w http.ResponseWriter, r *http.Request) {
 	if m.snap.NoEmail {
 		// A copy of the page rendered elsewhere, or before the relay was
 		// removed, may still post here: no promise of a message.
-		v.Error = v.S.NoEmailSent
-		v.Lines = []string{v.W.FollowFeeds}
-		h.render(w, http.StatusNotFound, v)
+		v.Error, v.Feeds = v.S.NoEmailSent, true
+		h.render(w, http.StatusForbidden, v)
 		return
 	}
 	var email string

@@ -480,11 +480,23 @@ func TestSubscribeWithoutEmail(t *testing.T) {
 	}
 
 	resp, page := f.post(t, "/status/subscribe", url.Values{"email": {"ada@example.com"}})
-	if resp.StatusCode != http.StatusNotFound || !strings.Contains(page, "This page sends no e-mail: nothing was saved.") || strings.Contains(page, "Check your inbox") {
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(page, "This page sends no e-mail: nothing was saved.") || strings.Contains(page, "Check your inbox") ||
+		!strings.Contains(page, `<a href="history.rss">RSS feed</a>`) {
 		t.Errorf("subscribe without e-mail: HTTP %d\n%s", resp.StatusCode, page)
 	}
 	if len(f.store.added) != 0 || f.wakes != 0 {
 		t.Errorf("stored %d subscriptions and woke the engine %d times", len(f.store.added), f.wakes)
+	}
+
+	// In French.
+	f = startSubscriptions(t, func(s *tocsin.StatusSnapshot) { s.NoEmail, s.Page.Language = true, "fr" })
+	index = string(f.srv.Bundle().File("index.html").Body)
+	if !strings.Contains(index, "Suivez cette page dans un lecteur de flux\u00a0: ses flux RSS et Atom") || !strings.Contains(index, `<a href="history.atom">Flux Atom</a>`) {
+		t.Errorf("the French page offers no feeds:\n%s", index)
+	}
+	_, page = f.post(t, "/status/subscribe", url.Values{"email": {"ada@example.com"}})
+	if !strings.Contains(page, "Cette page n’envoie pas d’e-mails\u00a0: rien n’a été enregistré.") {
+		t.Errorf("French answer without e-mail:\n%s", page)
 	}
 }
 
@@ -495,9 +507,12 @@ func TestSubscriptionAddressesOtherMethods(t *testing.T) {
 	for _, path := range []string{"/status/subscribe", "/status/confirm/abc", "/status/unsubscribe/abc"} {
 		for _, method := range []string{"PUT", "DELETE", "PATCH"} {
 			resp, body := get(t, method, f.hs.URL+path)
-			if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "GET, HEAD, POST" || !strings.Contains(string(body), "takes GET or POST") {
+			if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "GET, HEAD, POST, OPTIONS" || !strings.Contains(string(body), "takes GET or POST") {
 				t.Errorf("%s %s: HTTP %d, Allow %q\n%s", method, path, resp.StatusCode, resp.Header.Get("Allow"), body)
 			}
+		}
+		if resp, _ := get(t, "OPTIONS", f.hs.URL+path); resp.StatusCode != http.StatusNoContent || resp.Header.Get("Allow") != "GET, HEAD, POST, OPTIONS" {
+			t.Errorf("OPTIONS %s: HTTP %d, Allow %q", path, resp.StatusCode, resp.Header.Get("Allow"))
 		}
 	}
 	if f.store.lookups != 0 || len(f.store.added) != 0 {

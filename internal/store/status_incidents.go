@@ -220,6 +220,10 @@ func (tx *Tx) groupComponents(ctx context.Context, groupID int64) ([]*tocsin.Com
 type pendingChange struct {
 	c   *tocsin.Component
 	new tocsin.ComponentStatus
+	// holder is the open incident the new status belongs to when it is not
+	// the update's own (a maintenance giving a component back to an
+	// outage): alert proposals leave a component an open incident holds.
+	holder int64
 }
 
 // checkChanges resolves the component changes a person asked for (a group's
@@ -263,6 +267,11 @@ func (tx *Tx) applyChanges(ctx context.Context, changes []pendingChange, inciden
 		changed, err := tx.setComponentStatusFor(ctx, c, p.new, incidentID, actorID, why, now)
 		if err != nil {
 			return nil, err
+		}
+		if changed && p.holder != 0 {
+			if _, err := tx.exec(ctx, `UPDATE status_components SET status_incident_id = $1 WHERE id = $2`, p.holder, c.ID); err != nil {
+				return nil, fmt.Errorf("component's holder: %w", err)
+			}
 		}
 		if changed {
 			out = append(out, tocsin.ComponentChange{ComponentID: c.ID, PublicID: c.PublicID, Name: c.Name, Old: old, New: p.new})
@@ -569,8 +578,7 @@ func (tx *Tx) postUpdate(ctx context.Context, inc *tocsin.StatusIncident, u *toc
 // affected component back to operational, unless another open incident or a
 // running maintenance still holds it. A maintenance gives back only the
 // components still under maintenance (others were changed meanwhile) that
-// no other running maintenance holds, to the status an open incident set
-// them to, if any.
+// no other running maintenance holds (afterMaintenance says to what).
 func (tx *Tx) restoreChanges(ctx context.Context, inc *tocsin.StatusIncident) ([]pendingChange, error) {
 	var out []pendingChange
 	for _, cid := range inc.ComponentIDs {
@@ -596,45 +604,53 @@ func (tx *Tx) restoreChanges(ctx context.Context, inc *tocsin.StatusIncident) ([
 		if held > 0 {
 			continue
 		}
-		back := tocsin.ComponentOperational
+		change := pendingChange{c: c, new: tocsin.ComponentOperational}
 		if inc.Maintenance {
-			// An incident still open on it set the status the maintenance
-			// covered: the page goes on telling that outage.
-			if back, err = tx.incidentStatusOf(ctx, cid); err != nil {
+			if change, err = tx.afterMaintenance(ctx, inc.ID, c); err != nil {
 				return nil, err
 			}
 		}
-		out = append(out, pendingChange{c: c, new: back})
+		out = append(out, change)
 	}
 	return out, nil
 }
 
-// incidentStatusOf is the status the latest update of an open incident set
-// a component to, or operational when no open incident set one.
-func (tx *Tx) incidentStatusOf(ctx context.Context, componentID int64) (tocsin.ComponentStatus, error) {
-	rows, err := tx.tx.QueryContext(ctx, `SELECT u.changes FROM status_updates u JOIN status_incidents i ON i.id = u.incident_id
-		JOIN status_incident_components ic ON ic.incident_id = i.id AND ic.component_id = $1
-		WHERE NOT i.maintenance AND NOT (`+closedSQL+`) ORDER BY u.created_at DESC, u.id DESC`, componentID)
+// afterMaintenance is what a maintenance gives a component back to: while
+// an incident still open holds it, the status it had before the maintenance
+// put it under maintenance (that incident's outage, or what a person set
+// since); else operational.
+func (tx *Tx) afterMaintenance(ctx context.Context, maintenanceID int64, c *tocsin.Component) (pendingChange, error) {
+	back := pendingChange{c: c, new: tocsin.ComponentOperational}
+	err := tx.queryRow(ctx, `SELECT COALESCE(MAX(i.id), 0) FROM status_incident_components ic JOIN status_incidents i ON i.id = ic.incident_id
+		WHERE ic.component_id = $1 AND NOT i.maintenance AND NOT (`+closedSQL+`)`, c.ID).Scan(&back.holder)
 	if err != nil {
-		return "", fmt.Errorf("open incidents' changes: %w", err)
+		return back, fmt.Errorf("open incident on the component: %w", err)
+	}
+	if back.holder == 0 {
+		return back, nil
+	}
+	rows, err := tx.tx.QueryContext(ctx, `SELECT changes FROM status_updates WHERE incident_id = $1 ORDER BY created_at DESC, id DESC`, maintenanceID)
+	if err != nil {
+		return back, fmt.Errorf("maintenance's changes: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var raw string
 		if err := rows.Scan(&raw); err != nil {
-			return "", err
+			return back, err
 		}
 		var changes []tocsin.ComponentChange
 		if err := json.Unmarshal([]byte(raw), &changes); err != nil {
-			return "", fmt.Errorf("update changes: %w", err)
+			return back, fmt.Errorf("update changes: %w", err)
 		}
 		for _, ch := range changes {
-			if ch.ComponentID == componentID && ch.New != tocsin.ComponentMaintenance {
-				return ch.New, nil
+			if ch.ComponentID == c.ID && ch.New == tocsin.ComponentMaintenance && ch.Old != tocsin.ComponentMaintenance {
+				back.new = ch.Old
+				return back, nil
 			}
 		}
 	}
-	return tocsin.ComponentOperational, rows.Err()
+	return back, rows.Err()
 }
 
 // EditStatusIncident changes what was published about an incident or
@@ -664,6 +680,9 @@ func (db *DB) EditStatusIncident(ctx context.Context, inc *tocsin.StatusIncident
 			if err := windowAhead(&next, now); err != nil {
 				return err
 			}
+		}
+		if next.Postmortem != "" && old.Maintenance {
+			return tocsin.Errorf(tocsin.EINVALID, "A maintenance has no post-mortem: say what was done in its last update.")
 		}
 		if next.Postmortem != "" && !next.Status.Closed() {
 			return tocsin.Errorf(tocsin.EINVALID, "A post-mortem is published once the incident is resolved.")

@@ -157,57 +157,87 @@ func TestStatusMaintenanceMovesByItself(t *testing.T) {
 	})
 }
 
-// A maintenance over a component an open incident holds gives it back, at
-// its end, to the status that incident set: the page goes on telling the
-// outage. Once no incident is open, the next one gives it back operational.
+// A maintenance over components an open incident holds gives them back, at
+// its end, to what they were before it (the incident's outage, or what a
+// person set since), still held by that incident: alert proposals leave
+// them alone. Once no incident is open, a maintenance gives them back
+// operational.
 func TestStatusMaintenanceEndKeepsAnOpenIncidentsStatus(t *testing.T) {
 	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
 		ctx := context.Background()
 		db := testkit.OpenDB(t, engine)
 		sam := statusMember(t, db)
 		_, rest, _, web := statusComponents(t, db)
-		outage := &tocsin.StatusIncident{Name: "REST errors", Impact: tocsin.ImpactMajor}
-		if err := db.CreateStatusIncident(ctx, outage, &tocsin.StatusUpdate{Body: "Errors.", Changes: []tocsin.ComponentChange{{ComponentID: rest.ID, New: tocsin.ComponentMajor}}}, sam.ID, t0); err != nil {
+		integ := fixture(t, db)
+		pay := createComponent(t, db, &tocsin.Component{Name: "Payments", ServiceIDs: []int64{integ.ServiceID}, AutoApply: true}, 0, t0)
+		// A person says the Website is slow; the incident lists it without
+		// changing it.
+		if err := db.SetComponentStatus(ctx, web.ID, tocsin.ComponentDegraded, sam.ID, t0); err != nil {
+			t.Fatal(err)
+		}
+		outage := &tocsin.StatusIncident{Name: "REST errors", Impact: tocsin.ImpactMajor, ComponentIDs: []int64{web.ID}}
+		first := &tocsin.StatusUpdate{Body: "Errors.", Changes: []tocsin.ComponentChange{{ComponentID: rest.ID, New: tocsin.ComponentMajor}, {ComponentID: pay.ID, New: tocsin.ComponentPartial}}}
+		if err := db.CreateStatusIncident(ctx, outage, first, sam.ID, t0); err != nil {
 			t.Fatal(err)
 		}
 		if err := db.PostStatusUpdate(ctx, outage.ID, &tocsin.StatusUpdate{Status: tocsin.IncidentIdentified, Body: "Fewer errors.", Changes: []tocsin.ComponentChange{{ComponentID: rest.ID, New: tocsin.ComponentPartial}}}, sam.ID, t0.Add(time.Minute)); err != nil {
 			t.Fatal(err)
 		}
+		all := []int64{rest.ID, web.ID, pay.ID}
 		maintain := func(from time.Time) *tocsin.StatusIncident {
 			t.Helper()
-			m := &tocsin.StatusIncident{Name: "Upgrade", Maintenance: true, AutoTransition: true, ScheduledFor: from, ScheduledUntil: from.Add(time.Hour), ComponentIDs: []int64{rest.ID, web.ID}}
+			m := &tocsin.StatusIncident{Name: "Upgrade", Maintenance: true, AutoTransition: true, ScheduledFor: from, ScheduledUntil: from.Add(time.Hour), ComponentIDs: all}
 			if err := db.CreateStatusIncident(ctx, m, &tocsin.StatusUpdate{Body: "Planned."}, sam.ID, t0); err != nil {
 				t.Fatal(err)
 			}
 			advance(t, db, from, 0)
-			if componentStatus(t, db, rest.ID) != tocsin.ComponentMaintenance || componentStatus(t, db, web.ID) != tocsin.ComponentMaintenance {
-				t.Fatal("the maintenance's start did not put its components under maintenance")
+			for _, id := range all {
+				if componentStatus(t, db, id) != tocsin.ComponentMaintenance {
+					t.Fatal("the maintenance's start did not put its components under maintenance")
+				}
 			}
 			return m
 		}
+		want := func(when string, statuses map[*tocsin.Component]tocsin.ComponentStatus) {
+			t.Helper()
+			for c, want := range statuses {
+				if got := componentStatus(t, db, c.ID); got != want {
+					t.Errorf("%s: %s is %s, want %s", when, c.Name, got, want)
+				}
+			}
+		}
 
-		first := maintain(t0.Add(time.Hour))
-		advance(t, db, first.ScheduledUntil, 0)
-		if got, want := componentStatus(t, db, rest.ID), tocsin.ComponentPartial; got != want {
-			t.Fatalf("REST after the maintenance: %s, want %s, as the open incident's last update set it", got, want)
-		}
-		if got := componentStatus(t, db, web.ID); got != tocsin.ComponentOperational {
-			t.Fatalf("the Website after the maintenance: %s, want operational", got)
-		}
-		done, _ := db.StatusIncident(ctx, first.ID)
-		if ch := done.Updates[0].Changes; len(ch) != 2 || ch[0].ComponentID != rest.ID || ch[0].New != tocsin.ComponentPartial || ch[1].New != tocsin.ComponentOperational {
+		m := maintain(t0.Add(time.Hour))
+		advance(t, db, m.ScheduledUntil, 0)
+		want("after a maintenance, the incident open", map[*tocsin.Component]tocsin.ComponentStatus{
+			rest: tocsin.ComponentPartial, web: tocsin.ComponentDegraded, pay: tocsin.ComponentPartial})
+		done, _ := db.StatusIncident(ctx, m.ID)
+		if ch := done.Updates[0].Changes; len(ch) != 3 || ch[0].ComponentID != rest.ID || ch[0].Old != tocsin.ComponentMaintenance || ch[0].New != tocsin.ComponentPartial {
 			t.Fatalf("the completion's changes = %+v", ch)
 		}
-
-		// Resolved during the next maintenance: nothing holds REST at its end.
-		second := maintain(t0.Add(3 * time.Hour))
-		if err := db.PostStatusUpdate(ctx, outage.ID, &tocsin.StatusUpdate{Status: tocsin.IncidentResolved, Body: "Fixed."}, sam.ID, second.ScheduledFor.Add(time.Minute)); err != nil {
+		// No alert on Payments' service: its proposal is operational, but
+		// the open incident holds it.
+		if _, err := db.ApplyComponentProposals(ctx, m.ScheduledUntil.Add(time.Minute)); err != nil {
 			t.Fatal(err)
 		}
-		advance(t, db, second.ScheduledUntil, 0)
-		if got := componentStatus(t, db, rest.ID); got != tocsin.ComponentOperational {
-			t.Fatalf("REST after a maintenance with no incident open: %s, want operational", got)
+		want("alert proposals after the maintenance", map[*tocsin.Component]tocsin.ComponentStatus{pay: tocsin.ComponentPartial})
+
+		// Completed by hand, the same.
+		m = maintain(t0.Add(3 * time.Hour))
+		if err := db.PostStatusUpdate(ctx, m.ID, &tocsin.StatusUpdate{Status: tocsin.MaintenanceCompleted, Body: "Done early."}, sam.ID, m.ScheduledFor.Add(time.Minute)); err != nil {
+			t.Fatal(err)
 		}
+		want("after a maintenance completed by hand", map[*tocsin.Component]tocsin.ComponentStatus{
+			rest: tocsin.ComponentPartial, web: tocsin.ComponentDegraded, pay: tocsin.ComponentPartial})
+
+		// Resolved during the next maintenance: nothing holds them at its end.
+		m = maintain(t0.Add(5 * time.Hour))
+		if err := db.PostStatusUpdate(ctx, outage.ID, &tocsin.StatusUpdate{Status: tocsin.IncidentResolved, Body: "Fixed."}, sam.ID, m.ScheduledFor.Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		advance(t, db, m.ScheduledUntil, 0)
+		want("after a maintenance with no incident open", map[*tocsin.Component]tocsin.ComponentStatus{
+			rest: tocsin.ComponentOperational, web: tocsin.ComponentOperational, pay: tocsin.ComponentOperational})
 	})
 }
 
@@ -332,6 +362,9 @@ func TestStatusMaintenanceNotifyChoice(t *testing.T) {
 		if !edit.Notify {
 			t.Fatal("an edit lost the notify choice")
 		}
+		// Completed or not, a maintenance has no post-mortem.
+		edit.Postmortem = "It went well."
+		wantCode(t, db.EditStatusIncident(ctx, &edit, sam.ID, end.Add(time.Hour)), tocsin.EINVALID, "A maintenance has no post-mortem")
 	})
 }
 

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/tocsin/tocsin"
 )
@@ -28,10 +29,17 @@ func (h *Handler) statusIncidentSave(w http.ResponseWriter, r *http.Request, v *
 	}
 	form, inc, _, err := readStatusIncidentForm(r, v, stored.Maintenance, statusLocation(page))
 	inc.ID = stored.ID
-	if _, sent := r.PostForm["postmortem"]; !sent {
-		inc.Postmortem = stored.Postmortem // the form shows no post-mortem field before the incident is resolved
-	} else if stored.Maintenance && err == nil {
+	// The form shows a post-mortem field only once an incident is resolved;
+	// one sent before (a stale or crafted form) is refused, not dropped.
+	switch postmortem := strings.TrimSpace(r.PostForm.Get("postmortem")); {
+	case stored.Status.Closed() && !stored.Maintenance:
+	case postmortem == "":
+		inc.Postmortem = stored.Postmortem
+	case err != nil:
+	case stored.Maintenance:
 		err = tocsin.Errorf(tocsin.EINVALID, "%s", v.T("status_admin.err_maintenance_postmortem"))
+	default:
+		err = tocsin.Errorf(tocsin.EINVALID, "%s", v.T("status_admin.err_early_postmortem"))
 	}
 	if err == nil {
 		err = h.opts.DB.EditStatusIncident(ctx, inc, v.User.ID, h.opts.Clock.Now())

@@ -151,7 +151,7 @@ func TestStatusIncidentLifecycle(t *testing.T) {
 		if p.Status != http.StatusBadRequest {
 			t.Fatalf("an early post-mortem: %d", p.Status)
 		}
-		mustContain(t, p.Body, "A post-mortem is published once the incident is resolved.")
+		mustContain(t, p.Body, "A post-mortem is published once the incident is resolved: resolve it first. Nothing was saved.")
 		if got := onlyIncident(t, f); got.Postmortem != "" {
 			t.Fatalf("the early post-mortem was kept: %q", got.Postmortem)
 		}

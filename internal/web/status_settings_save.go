@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -103,7 +104,10 @@ func (h *Handler) pageHostProblem(v *view, r *http.Request, host string) string 
 		return v.T("status_admin.err_host_url", "Value", host)
 	}
 	name := host
-	if n, _, err := net.SplitHostPort(host); err == nil {
+	if n, port, err := net.SplitHostPort(host); err == nil {
+		if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+			return v.T("status_admin.err_host_url", "Value", host) // "https:status.example.com"
+		}
 		name = n
 	}
 	name = strings.Trim(name, "[]")

@@ -95,7 +95,7 @@ func TestStatusSettingsHostGuard(t *testing.T) {
 		mustContain(t, body, "Write the host without a port: “status.acme.test:8443”", `value="status.acme.test:8443"`)
 		unchanged("port")
 		// A URL pasted whole is named for what it is, not for a port.
-		for _, typed := range []string{"https://status.acme.test", "http://x", "status.acme.test/path"} {
+		for _, typed := range []string{"https://status.acme.test", "http://x", "status.acme.test/path", "https:status.acme.test", "status.acme.test:abc"} {
 			status, body := save(typed)
 			if status != http.StatusBadRequest {
 				t.Fatalf("host %q: %d", typed, status)
