@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -606,7 +608,7 @@ func (tx *Tx) restoreChanges(ctx context.Context, inc *tocsin.StatusIncident) ([
 		}
 		change := pendingChange{c: c, new: tocsin.ComponentOperational}
 		if inc.Maintenance {
-			if change, err = tx.afterMaintenance(ctx, inc.ID, c); err != nil {
+			if change, err = tx.afterMaintenance(ctx, c); err != nil {
 				return nil, err
 			}
 		}
@@ -616,41 +618,62 @@ func (tx *Tx) restoreChanges(ctx context.Context, inc *tocsin.StatusIncident) ([
 }
 
 // afterMaintenance is what a maintenance gives a component back to: while
-// an incident still open holds it, the status it had before the maintenance
-// put it under maintenance (that incident's outage, or what a person set
-// since); else operational.
-func (tx *Tx) afterMaintenance(ctx context.Context, maintenanceID int64, c *tocsin.Component) (pendingChange, error) {
+// an incident still open lists it, the status it had before it went under
+// maintenance (an outage, or what a member set), held by the open incident
+// that set it; else operational, as when no incident is open.
+func (tx *Tx) afterMaintenance(ctx context.Context, c *tocsin.Component) (pendingChange, error) {
 	back := pendingChange{c: c, new: tocsin.ComponentOperational}
-	err := tx.queryRow(ctx, `SELECT COALESCE(MAX(i.id), 0) FROM status_incident_components ic JOIN status_incidents i ON i.id = ic.incident_id
-		WHERE ic.component_id = $1 AND NOT i.maintenance AND NOT (`+closedSQL+`)`, c.ID).Scan(&back.holder)
+	var listed int
+	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM status_incident_components ic JOIN status_incidents i ON i.id = ic.incident_id
+		WHERE ic.component_id = $1 AND NOT i.maintenance AND NOT (`+closedSQL+`)`, c.ID).Scan(&listed)
 	if err != nil {
-		return back, fmt.Errorf("open incident on the component: %w", err)
+		return back, fmt.Errorf("open incidents on the component: %w", err)
 	}
-	if back.holder == 0 {
+	if listed == 0 {
 		return back, nil
 	}
-	rows, err := tx.tx.QueryContext(ctx, `SELECT changes FROM status_updates WHERE incident_id = $1 ORDER BY created_at DESC, id DESC`, maintenanceID)
+	// Its history says what it was, however it went under maintenance
+	// (this maintenance's start, an overlapping one's, a person).
+	err = tx.queryRow(ctx, `SELECT status FROM status_component_spans WHERE component_id = $1 AND status <> $2 ORDER BY id DESC LIMIT 1`,
+		c.ID, tocsin.ComponentMaintenance).Scan(&back.new)
+	if errors.Is(err, sql.ErrNoRows) || back.new == tocsin.ComponentOperational {
+		back.new = tocsin.ComponentOperational
+		return back, nil
+	}
 	if err != nil {
-		return back, fmt.Errorf("maintenance's changes: %w", err)
+		return back, fmt.Errorf("status before the maintenance: %w", err)
+	}
+	back.holder, err = tx.incidentThatSet(ctx, c.ID)
+	return back, err
+}
+
+// incidentThatSet is the open incident whose latest update changing the
+// component was the most recent, or 0.
+func (tx *Tx) incidentThatSet(ctx context.Context, componentID int64) (int64, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT u.incident_id, u.changes FROM status_updates u JOIN status_incidents i ON i.id = u.incident_id
+		JOIN status_incident_components ic ON ic.incident_id = i.id AND ic.component_id = $1
+		WHERE NOT i.maintenance AND NOT (`+closedSQL+`) ORDER BY u.created_at DESC, u.id DESC`, componentID)
+	if err != nil {
+		return 0, fmt.Errorf("open incidents' changes: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
+		var id int64
 		var raw string
-		if err := rows.Scan(&raw); err != nil {
-			return back, err
+		if err := rows.Scan(&id, &raw); err != nil {
+			return 0, err
 		}
 		var changes []tocsin.ComponentChange
 		if err := json.Unmarshal([]byte(raw), &changes); err != nil {
-			return back, fmt.Errorf("update changes: %w", err)
+			return 0, fmt.Errorf("update changes: %w", err)
 		}
 		for _, ch := range changes {
-			if ch.ComponentID == c.ID && ch.New == tocsin.ComponentMaintenance && ch.Old != tocsin.ComponentMaintenance {
-				back.new = ch.Old
-				return back, nil
+			if ch.ComponentID == componentID {
+				return id, nil
 			}
 		}
 	}
-	return back, rows.Err()
+	return 0, rows.Err()
 }
 
 // EditStatusIncident changes what was published about an incident or
@@ -684,7 +707,8 @@ func (db *DB) EditStatusIncident(ctx context.Context, inc *tocsin.StatusIncident
 		if next.Postmortem != "" && old.Maintenance {
 			return tocsin.Errorf(tocsin.EINVALID, "A maintenance has no post-mortem: say what was done in its last update.")
 		}
-		if next.Postmortem != "" && !next.Status.Closed() {
+		// One kept from before the incident was reopened is no new one.
+		if next.Postmortem != "" && next.Postmortem != old.Postmortem && !next.Status.Closed() {
 			return tocsin.Errorf(tocsin.EINVALID, "A post-mortem is published once the incident is resolved.")
 		}
 		affected, err := tx.incidentComponents(ctx, inc.ComponentIDs)

@@ -262,3 +262,40 @@ func TestStatusSnapshot(t *testing.T) {
 		}
 	})
 }
+
+// A reopened incident can still be edited with the post-mortem it has; a new
+// one waits until it is resolved again.
+func TestStatusIncidentReopenedKeepsItsPostmortem(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		db := testkit.OpenDB(t, engine)
+		sam := statusMember(t, db)
+		inc := &tocsin.StatusIncident{Name: "API errors"}
+		if err := db.CreateStatusIncident(ctx, inc, &tocsin.StatusUpdate{Body: "Errors."}, sam.ID, t0); err != nil {
+			t.Fatal(err)
+		}
+		move := func(status tocsin.IncidentStatus, at time.Time) {
+			t.Helper()
+			if err := db.PostStatusUpdate(ctx, inc.ID, &tocsin.StatusUpdate{Status: status, Body: string(status) + "."}, sam.ID, at); err != nil {
+				t.Fatal(err)
+			}
+		}
+		move(tocsin.IncidentResolved, t0.Add(time.Hour))
+		got, _ := db.StatusIncident(ctx, inc.ID)
+		got.Postmortem = "A bad deploy."
+		if err := db.EditStatusIncident(ctx, got, sam.ID, t0.Add(2*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		move(tocsin.IncidentInvestigating, t0.Add(3*time.Hour))
+		reopened, _ := db.StatusIncident(ctx, inc.ID)
+		reopened.Impact = tocsin.ImpactMajor
+		if err := db.EditStatusIncident(ctx, reopened, sam.ID, t0.Add(3*time.Hour)); err != nil {
+			t.Fatalf("a reopened incident with its post-mortem: %v", err)
+		}
+		reopened.Postmortem = "Rewritten before it is over."
+		wantCode(t, db.EditStatusIncident(ctx, reopened, sam.ID, t0.Add(3*time.Hour)), tocsin.EINVALID, "once the incident is resolved")
+		if after, _ := db.StatusIncident(ctx, inc.ID); after.Postmortem != "A bad deploy." || after.Impact != tocsin.ImpactMajor {
+			t.Fatalf("after the refusal: %q, %s", after.Postmortem, after.Impact)
+		}
+	})
+}

@@ -241,6 +241,95 @@ func TestStatusMaintenanceEndKeepsAnOpenIncidentsStatus(t *testing.T) {
 	})
 }
 
+// What a maintenance gives back, however its components went under it and
+// whichever incidents are open: the status from before, held by the open
+// incident that set it.
+func TestStatusMaintenanceEndAmongIncidents(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		db := testkit.OpenDB(t, engine)
+		sam := statusMember(t, db)
+		integ := fixture(t, db)
+		auto := func(name string) *tocsin.Component {
+			return createComponent(t, db, &tocsin.Component{Name: name, ServiceIDs: []int64{integ.ServiceID}, AutoApply: true}, 0, t0)
+		}
+		pay, cart, search := auto("Payments"), auto("Cart"), auto("Search")
+		open := func(name string, listed []int64, changes ...tocsin.ComponentChange) *tocsin.StatusIncident {
+			t.Helper()
+			inc := &tocsin.StatusIncident{Name: name, ComponentIDs: listed}
+			if err := db.CreateStatusIncident(ctx, inc, &tocsin.StatusUpdate{Body: name + ".", Changes: changes}, sam.ID, t0); err != nil {
+				t.Fatal(err)
+			}
+			return inc
+		}
+		maintenance := func(from, until time.Time, ids ...int64) *tocsin.StatusIncident {
+			t.Helper()
+			m := &tocsin.StatusIncident{Name: "Upgrade", Maintenance: true, AutoTransition: true, ScheduledFor: from, ScheduledUntil: until, ComponentIDs: ids}
+			if err := db.CreateStatusIncident(ctx, m, &tocsin.StatusUpdate{Body: "Planned."}, sam.ID, t0); err != nil {
+				t.Fatal(err)
+			}
+			return m
+		}
+		at := t0
+		check := func(when string, want map[*tocsin.Component]tocsin.ComponentStatus) {
+			t.Helper()
+			at = at.Add(time.Minute)
+			if _, err := db.ApplyComponentProposals(ctx, at); err != nil {
+				t.Fatal(err)
+			}
+			for c, status := range want {
+				if got := componentStatus(t, db, c.ID); got != status {
+					t.Errorf("%s: %s is %s, want %s", when, c.Name, got, status)
+				}
+			}
+		}
+
+		// Payments: A set it in outage, a newer B lists it only. Cart: A
+		// set it in partial outage.
+		a := open("A", nil, tocsin.ComponentChange{ComponentID: pay.ID, New: tocsin.ComponentMajor}, tocsin.ComponentChange{ComponentID: cart.ID, New: tocsin.ComponentPartial})
+		b := open("B", []int64{pay.ID})
+		// Two maintenances overlap on Cart: the early one puts it under
+		// maintenance and ends first; the late one changes nothing of it.
+		h := func(n float64) time.Time { return t0.Add(time.Duration(n * float64(time.Hour))) }
+		early, late := maintenance(h(1), h(2.5), cart.ID), maintenance(h(2), h(3), pay.ID, cart.ID)
+		advance(t, db, early.ScheduledFor, 0)
+		advance(t, db, late.ScheduledFor, 0)
+		// Search: a person puts it under maintenance and adds it to the
+		// running one; an incident opened meanwhile lists it unchanged.
+		if err := db.SetComponentStatus(ctx, search.ID, tocsin.ComponentMaintenance, sam.ID, h(2.1)); err != nil {
+			t.Fatal(err)
+		}
+		late.ComponentIDs = []int64{pay.ID, cart.ID, search.ID}
+		if err := db.EditStatusIncident(ctx, late, sam.ID, h(2.1)); err != nil {
+			t.Fatal(err)
+		}
+		open("C", []int64{search.ID})
+
+		advance(t, db, early.ScheduledUntil, 0)
+		at = early.ScheduledUntil
+		check("the early maintenance over, the late one running", map[*tocsin.Component]tocsin.ComponentStatus{
+			pay: tocsin.ComponentMaintenance, cart: tocsin.ComponentMaintenance, search: tocsin.ComponentMaintenance})
+		advance(t, db, late.ScheduledUntil, 0)
+		at = late.ScheduledUntil
+		check("both over", map[*tocsin.Component]tocsin.ComponentStatus{
+			pay: tocsin.ComponentMajor, cart: tocsin.ComponentPartial, search: tocsin.ComponentOperational})
+		// An alert proposes degraded performance: it applies to Search, which
+		// no incident set, not to what A holds.
+		apply(t, db, integ, at, prioritised("slow", tocsin.P4))
+		check("an alert", map[*tocsin.Component]tocsin.ComponentStatus{
+			pay: tocsin.ComponentMajor, cart: tocsin.ComponentPartial, search: tocsin.ComponentDegraded})
+		// B resolved: A still holds Payments.
+		if err := db.PostStatusUpdate(ctx, b.ID, &tocsin.StatusUpdate{Status: tocsin.IncidentResolved, Body: "Not us."}, sam.ID, at); err != nil {
+			t.Fatal(err)
+		}
+		check("B resolved", map[*tocsin.Component]tocsin.ComponentStatus{pay: tocsin.ComponentMajor, cart: tocsin.ComponentPartial})
+		if err := db.PostStatusUpdate(ctx, a.ID, &tocsin.StatusUpdate{Status: tocsin.IncidentResolved, Body: "Fixed."}, sam.ID, at); err != nil {
+			t.Fatal(err)
+		}
+		check("A resolved", map[*tocsin.Component]tocsin.ComponentStatus{pay: tocsin.ComponentDegraded, cart: tocsin.ComponentDegraded})
+	})
+}
+
 // Two engines advancing the same maintenance at once move it once.
 func TestStatusMaintenanceTwoEngines(t *testing.T) {
 	testkit.ForEachEngine(t, func(t *testing.T, engine string) {

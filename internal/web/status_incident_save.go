@@ -29,16 +29,17 @@ func (h *Handler) statusIncidentSave(w http.ResponseWriter, r *http.Request, v *
 	}
 	form, inc, _, err := readStatusIncidentForm(r, v, stored.Maintenance, statusLocation(page))
 	inc.ID = stored.ID
-	// The form shows a post-mortem field only once an incident is resolved;
-	// one sent before (a stale or crafted form) is refused, not dropped.
+	// The form shows a post-mortem field only once an incident is resolved:
+	// a form without it (older, or a maintenance's) keeps the stored one; a
+	// new one sent before (a stale or crafted form) is refused, not dropped.
+	_, sent := r.PostForm["postmortem"]
 	switch postmortem := strings.TrimSpace(r.PostForm.Get("postmortem")); {
-	case stored.Status.Closed() && !stored.Maintenance:
-	case postmortem == "":
+	case !sent:
 		inc.Postmortem = stored.Postmortem
-	case err != nil:
+	case err != nil || postmortem == "":
 	case stored.Maintenance:
 		err = tocsin.Errorf(tocsin.EINVALID, "%s", v.T("status_admin.err_maintenance_postmortem"))
-	default:
+	case !stored.Status.Closed() && postmortem != strings.TrimSpace(stored.Postmortem):
 		err = tocsin.Errorf(tocsin.EINVALID, "%s", v.T("status_admin.err_early_postmortem"))
 	}
 	if err == nil {

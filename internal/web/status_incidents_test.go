@@ -187,6 +187,15 @@ func TestStatusIncidentLifecycle(t *testing.T) {
 		}
 		p = member.follow(p)
 		mustContain(t, p.Body, "<h2>What happened</h2>", "incident.edited")
+		// A form opened before the incident was resolved has no post-mortem
+		// field: saving it keeps the post-mortem.
+		if p = member.post(base, url.Values{"name": {"API errors after a deploy"}, "impact": {"minor"}, "component": {itoa(api.ID), itoa(dashboard.ID)}}); p.Status != http.StatusSeeOther {
+			t.Fatalf("edit from an older form: %d %s", p.Status, excerpt(p.Body))
+		}
+		if got := onlyIncident(t, f); !strings.Contains(got.Postmortem, "What happened") {
+			t.Fatalf("an older form without the field wiped the post-mortem: %q", got.Postmortem)
+		}
+		p = member.get(base)
 		mustNotContain(t, between(t, p.Body, `id="si-public"`, `id="si-update"`), "onclick", "<b")
 		mustNotContain(t, p.Body, "<b onclick")
 
