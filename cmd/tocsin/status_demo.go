@@ -42,8 +42,13 @@ func loadStatusDemo(ctx context.Context, a *app.App, out io.Writer) error {
 
 	created := day(-95, 9, 0)
 	ids := map[string]int64{}
-	add := func(name, description string, group string, isGroup bool) error {
+	add := func(name, description string, group string, isGroup bool, service string) error {
 		c := &tocsin.Component{Name: name, Description: description, Group: isGroup, GroupID: ids[group], Showcase: true}
+		// Linked to a demo service, its open alerts propose a status that
+		// a member confirms in one click (Status page → Components).
+		if svc, err := db.ServiceByName(ctx, service); service != "" && err == nil {
+			c.ServiceIDs = []int64{svc.ID}
+		}
 		if err := db.CreateComponent(ctx, c, actor, created); err != nil {
 			return fmt.Errorf("demo component %s: %w", name, err)
 		}
@@ -53,16 +58,17 @@ func loadStatusDemo(ctx context.Context, a *app.App, out io.Writer) error {
 	for _, c := range []struct {
 		name, description, group string
 		isGroup                  bool
+		service                  string
 	}{
-		{"Platform", "", "", true},
-		{"Website", "www.tocsin.example and the customer dashboard", "Platform", false},
-		{"API", "The REST API at api.tocsin.example", "Platform", false},
-		{"Webhooks", "Deliveries to your endpoints", "Platform", false},
-		{"Payments", "", "", true},
-		{"Checkout", "Card and SEPA payments", "Payments", false},
-		{"Invoicing", "Invoices and receipts by e-mail", "Payments", false},
+		{"Platform", "", "", true, ""},
+		{"Website", "www.tocsin.example and the customer dashboard", "Platform", false, ""},
+		{"API", "The REST API at api.tocsin.example", "Platform", false, ""},
+		{"Webhooks", "Deliveries to your endpoints", "Platform", false, ""},
+		{"Payments", "", "", true, ""},
+		{"Checkout", "Card and SEPA payments", "Payments", false, "checkout"},
+		{"Invoicing", "Invoices and receipts by e-mail", "Payments", false, "billing"},
 	} {
-		if err := add(c.name, c.description, c.group, c.isGroup); err != nil {
+		if err := add(c.name, c.description, c.group, c.isGroup, c.service); err != nil {
 			return err
 		}
 	}
@@ -135,6 +141,7 @@ func loadStatusDemo(ctx context.Context, a *app.App, out io.Writer) error {
 	if err := db.CreateStatusIncident(ctx, m, announce, actor, now); err != nil {
 		return fmt.Errorf("demo maintenance: %w", err)
 	}
-	fmt.Fprintln(out, "Demo status page loaded: 2 groups, 5 components (Webhooks degraded), an incident resolved 3 days ago and a maintenance next week.")
+	fmt.Fprintln(out, "Demo status page loaded: 2 groups, 5 components (Webhooks degraded), an incident resolved 3 days ago and a maintenance next week;",
+		"Checkout and Invoicing follow the checkout and billing services' alerts (Status page → Components proposes their status).")
 	return nil
 }

@@ -177,5 +177,15 @@ func TestServeDemoStatusPage(t *testing.T) {
 		if err != nil || len(comps) != 7 {
 			t.Errorf("after two demo starts: %d components, %v", len(comps), err)
 		}
+		// The sample alerts propose statuses for the components linked to
+		// their services, for a member to confirm.
+		proposals, err := db.ComponentProposals(context.Background())
+		proposed := map[string]string{}
+		for _, p := range proposals {
+			proposed[p.Component.Name] = string(p.Proposed)
+		}
+		if err != nil || proposed["Checkout"] != "major_outage" || proposed["Invoicing"] != "degraded_performance" || len(proposed) != 2 {
+			t.Errorf("demo proposals: %v, %v", proposed, err)
+		}
 	})
 }
