@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/config"
 	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/testkit"
 )
@@ -120,9 +121,9 @@ type fixture struct {
 	key                   string
 }
 
-func newFixture(t *testing.T, engine string) *fixture {
+func newFixture(t *testing.T, engine string, edit ...func(*config.Config)) *fixture {
 	t.Helper()
-	app := testkit.Start(t, engine)
+	app := testkit.Start(t, engine, edit...)
 	f := &fixture{app: app}
 	f.admin = app.CreateUser("ada@example.com", "Ada Admin", tocsin.RoleAdmin, testPassword)
 	f.member = app.CreateUser("max@example.com", "Max Member", tocsin.RoleMember, testPassword)
@@ -130,6 +131,14 @@ func newFixture(t *testing.T, engine string) *fixture {
 	f.service = app.Service("payments", "checkout")
 	f.integration, f.key = app.Integration(tocsin.IntegrationGeneric, f.service.ID)
 	return f
+}
+
+// withEmailRelay gives the app a real SMTP relay, as e-mail subscribers need.
+func withEmailRelay(t *testing.T) func(*config.Config) {
+	relay := testkit.StartSMTP(t)
+	return func(c *config.Config) {
+		c.Providers.SMTPHost, c.Providers.SMTPPort, c.Providers.SMTPTLS, c.Providers.SMTPFrom = relay.Host, relay.Port, "none", "status@example.com"
+	}
 }
 
 // trigger submits one alert through the pipeline and returns its number.

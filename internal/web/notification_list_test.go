@@ -105,7 +105,7 @@ func TestNotificationList(t *testing.T) {
 // A status page subscriber's messages are named and filtered like the rest.
 func TestNotificationListSubscriberMessages(t *testing.T) {
 	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
-		f := newFixture(t, engine)
+		f := newFixture(t, engine, withEmailRelay(t))
 		member := newBrowser(t, f.app)
 		member.login(f.member.Email)
 		if p := member.post("/statuspage/subscribers/emails", url.Values{"addresses": {"cust@example.org"}}); p.Status != http.StatusSeeOther {

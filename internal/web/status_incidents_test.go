@@ -202,6 +202,9 @@ func TestStatusIncidentLifecycle(t *testing.T) {
 		// Listed as recently closed.
 		p = member.get("/statuspage/incidents")
 		mustContain(t, p.Body, "No open incident", "API errors after a deploy", "Resolved")
+		// On a phone the table's header is hidden: the bare count and date
+		// carry their column's name.
+		mustContain(t, p.Body, `<td data-label="Affected">2</td>`, `<td data-label="Last update">`)
 
 		// The internal timeline says who published what.
 		p = member.get("/statuspage/timeline")

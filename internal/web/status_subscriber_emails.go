@@ -44,6 +44,11 @@ func (h *Handler) statusSubscriberEmails(w http.ResponseWriter, r *http.Request,
 		form.Error = message
 		h.renderStatusSubscribers(w, r, v, status, &statusSubscribersPage{view: v, Emails: form})
 	}
+	if !h.offers(tocsin.ContactEmail) {
+		// No relay: the confirmations would fail, and never be sent again.
+		refuse(http.StatusConflict, v.T("status_admin.add_subscribers.err_no_relay"))
+		return
+	}
 	ids, err := formIDs(r, "component", "component")
 	form.Picked = newIDSet(ids)
 	if err != nil {

@@ -128,7 +128,7 @@ func TestStatusSubscriberAddWebhook(t *testing.T) {
 
 func TestStatusSubscriberAddEmails(t *testing.T) {
 	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
-		f := newFixture(t, engine)
+		f := newFixture(t, engine, withEmailRelay(t))
 		member := newBrowser(t, f.app)
 		member.login(f.member.Email)
 		addComponent(t, member, url.Values{"name": {"API"}, "showcase": {"on"}})
@@ -219,7 +219,7 @@ func TestStatusSubscriberAddEmails(t *testing.T) {
 }
 
 func TestStatusSubscriberAddInFrench(t *testing.T) {
-	f := newFixture(t, "sqlite")
+	f := newFixture(t, "sqlite", withEmailRelay(t))
 	u := *f.member
 	u.Locale = "fr"
 	if err := f.app.DB.UpdateUser(context.Background(), &u, ""); err != nil {
@@ -234,4 +234,23 @@ func TestStatusSubscriberAddInFrench(t *testing.T) {
 	p = member.post("/statuspage/subscribers/webhook", url.Values{"url": {"https://hooks.example.net/fr"}})
 	mustContain(t, p.Body, "Webhook https://hooks.example.net/••• ajouté : son secret de signature")
 	mustNotContain(t, p.Body, "status_admin.")
+}
+
+// Without an e-mail relay the form is not offered, and a post adds nobody:
+// the confirmations would fail and never be sent again.
+func TestStatusSubscriberAddEmailsWithoutRelay(t *testing.T) {
+	f := newFixture(t, "sqlite")
+	member := newBrowser(t, f.app)
+	member.login(f.member.Email)
+	p := member.get("/statuspage/subscribers")
+	mustContain(t, p.Body, "No e-mail relay is configured on this server")
+	mustNotContain(t, p.Body, "Add e-mail addresses", `action="/statuspage/subscribers/emails"`)
+	p = member.post("/statuspage/subscribers/emails", url.Values{"addresses": {"alice@example.com"}})
+	if p.Status != http.StatusConflict {
+		t.Fatalf("adding e-mails without a relay: %d", p.Status)
+	}
+	mustContain(t, p.Body, "the confirmations could not be sent. Nothing was added.")
+	if list, err := f.app.DB.Subscribers(context.Background()); err != nil || len(list) != 0 {
+		t.Errorf("subscribers after the refusal: %v, %v", list, err)
+	}
 }

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/tocsin/tocsin"
-	"github.com/tocsin/tocsin/internal/config"
 	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/testkit"
 	"github.com/tocsin/tocsin/internal/web"
@@ -153,9 +152,7 @@ func TestStatusChangedHook(t *testing.T) {
 
 // With an SMTP relay, no warning about e-mail subscribers.
 func TestStatusSubscribersWithEmailRelay(t *testing.T) {
-	app := testkit.Start(t, "sqlite", func(c *config.Config) {
-		c.Providers.SMTPHost, c.Providers.SMTPFrom = "smtp.example.com", "status@example.com"
-	})
+	app := testkit.Start(t, "sqlite", withEmailRelay(t))
 	app.CreateUser("max@example.com", "Max Member", tocsin.RoleMember, testPassword)
 	member := newBrowser(t, app)
 	member.login("max@example.com")

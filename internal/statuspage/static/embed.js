@@ -77,6 +77,9 @@
 
     var title = document.createElement("strong");
     title.textContent = (found.kind === "maintenance" ? words.maintenance : words.incident) + words.colon + item.name;
+    // A title holding a URL wraps instead of running under the close button.
+    title.style.minWidth = "0";
+    title.style.overflowWrap = "anywhere";
     bar.appendChild(title);
 
     var latest = item.incident_updates && item.incident_updates[0];
