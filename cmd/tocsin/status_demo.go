@@ -46,7 +46,11 @@ func loadStatusDemo(ctx context.Context, a *app.App, out io.Writer) error {
 		c := &tocsin.Component{Name: name, Description: description, Group: isGroup, GroupID: ids[group], Showcase: true}
 		// Linked to a demo service, its open alerts propose a status that
 		// a member confirms in one click (Status page → Components).
-		if svc, err := db.ServiceByName(ctx, service); service != "" && err == nil {
+		if service != "" {
+			svc, err := db.ServiceByName(ctx, service)
+			if err != nil {
+				return fmt.Errorf("demo component %s's service: %w", name, err)
+			}
 			c.ServiceIDs = []int64{svc.ID}
 		}
 		if err := db.CreateComponent(ctx, c, actor, created); err != nil {

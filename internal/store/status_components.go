@@ -225,7 +225,7 @@ func (db *DB) CreateComponent(ctx context.Context, c *tocsin.Component, actorID 
 		if err := tx.saveComponentServices(ctx, c); err != nil {
 			return err
 		}
-		if _, err := tx.addSpan(ctx, c.ID, c.Status, now); err != nil {
+		if _, err := tx.addSpan(ctx, c.ID, c.Status, 0, now); err != nil {
 			return err
 		}
 		what := "component"
@@ -362,7 +362,7 @@ func (tx *Tx) setComponentStatusFor(ctx context.Context, c *tocsin.Component, s 
 	if n, _ := res.RowsAffected(); n == 0 {
 		return false, tocsin.Errorf(tocsin.ECONFLICT, "The status of %q changed meanwhile: reload and try again.", c.Name)
 	}
-	span, err := tx.addSpan(ctx, c.ID, s, now)
+	span, err := tx.addSpan(ctx, c.ID, s, incidentID, now)
 	if err != nil {
 		return false, err
 	}
@@ -389,10 +389,12 @@ func (tx *Tx) setComponentStatusFor(ctx context.Context, c *tocsin.Component, s 
 	return true, nil
 }
 
-// addSpan records that a component has status s from now; it returns the
-// span's id.
-func (tx *Tx) addSpan(ctx context.Context, componentID int64, s tocsin.ComponentStatus, now time.Time) (int64, error) {
-	id, err := tx.insertID(ctx, `INSERT INTO status_component_spans (component_id, status, from_at) VALUES ($1, $2, $3)`, componentID, s, ms(now))
+// addSpan records that a component has status s from now, set by an
+// incident's update (0: by a person, a proposal, its creation); it returns
+// the span's id.
+func (tx *Tx) addSpan(ctx context.Context, componentID int64, s tocsin.ComponentStatus, incidentID int64, now time.Time) (int64, error) {
+	id, err := tx.insertID(ctx, `INSERT INTO status_component_spans (component_id, status, incident_id, from_at) VALUES ($1, $2, $3, $4)`,
+		componentID, s, nullID(incidentID), ms(now))
 	if err != nil {
 		return 0, fmt.Errorf("record status span: %w", err)
 	}
@@ -457,7 +459,7 @@ func (tx *Tx) refreshGroup(ctx context.Context, groupID int64, now time.Time) er
 		return fmt.Errorf("set group status: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n > 0 {
-		_, err := tx.addSpan(ctx, groupID, s, now)
+		_, err := tx.addSpan(ctx, groupID, s, 0, now)
 		return err
 	}
 	return nil

@@ -274,6 +274,10 @@ func (tx *Tx) applyChanges(ctx context.Context, changes []pendingChange, inciden
 			if _, err := tx.exec(ctx, `UPDATE status_components SET status_incident_id = $1 WHERE id = $2`, p.holder, c.ID); err != nil {
 				return nil, fmt.Errorf("component's holder: %w", err)
 			}
+			if _, err := tx.exec(ctx, `UPDATE status_component_spans SET incident_id = $1
+				WHERE id = (SELECT MAX(id) FROM status_component_spans WHERE component_id = $2)`, p.holder, c.ID); err != nil {
+				return nil, fmt.Errorf("span's incident: %w", err)
+			}
 		}
 		if changed {
 			out = append(out, tocsin.ComponentChange{ComponentID: c.ID, PublicID: c.PublicID, Name: c.Name, Old: old, New: p.new})
@@ -617,63 +621,48 @@ func (tx *Tx) restoreChanges(ctx context.Context, inc *tocsin.StatusIncident) ([
 	return out, nil
 }
 
-// afterMaintenance is what a maintenance gives a component back to: while
-// an incident still open lists it, the status it had before it went under
-// maintenance (an outage, or what a member set), held by the open incident
-// that set it; else operational, as when no incident is open.
+// afterMaintenance is what a maintenance gives a component back to: the
+// status it had before it went under maintenance, held again by the
+// incident that set it while that incident is open (operational once it is
+// resolved); one a person set, while an incident still open lists the
+// component; else operational.
 func (tx *Tx) afterMaintenance(ctx context.Context, c *tocsin.Component) (pendingChange, error) {
 	back := pendingChange{c: c, new: tocsin.ComponentOperational}
-	var listed int
-	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM status_incident_components ic JOIN status_incidents i ON i.id = ic.incident_id
-		WHERE ic.component_id = $1 AND NOT i.maintenance AND NOT (`+closedSQL+`)`, c.ID).Scan(&listed)
-	if err != nil {
-		return back, fmt.Errorf("open incidents on the component: %w", err)
-	}
-	if listed == 0 {
-		return back, nil
-	}
+	var before tocsin.ComponentStatus
+	var setBy int64
 	// Its history says what it was, however it went under maintenance
 	// (this maintenance's start, an overlapping one's, a person).
-	err = tx.queryRow(ctx, `SELECT status FROM status_component_spans WHERE component_id = $1 AND status <> $2 ORDER BY id DESC LIMIT 1`,
-		c.ID, tocsin.ComponentMaintenance).Scan(&back.new)
-	if errors.Is(err, sql.ErrNoRows) || back.new == tocsin.ComponentOperational {
-		back.new = tocsin.ComponentOperational
+	err := tx.queryRow(ctx, `SELECT status, COALESCE(incident_id, 0) FROM status_component_spans
+		WHERE component_id = $1 AND status <> $2 ORDER BY id DESC LIMIT 1`, c.ID, tocsin.ComponentMaintenance).Scan(&before, &setBy)
+	if errors.Is(err, sql.ErrNoRows) || before == tocsin.ComponentOperational {
 		return back, nil
 	}
 	if err != nil {
 		return back, fmt.Errorf("status before the maintenance: %w", err)
 	}
-	back.holder, err = tx.incidentThatSet(ctx, c.ID)
-	return back, err
-}
-
-// incidentThatSet is the open incident whose latest update changing the
-// component was the most recent, or 0.
-func (tx *Tx) incidentThatSet(ctx context.Context, componentID int64) (int64, error) {
-	rows, err := tx.tx.QueryContext(ctx, `SELECT u.incident_id, u.changes FROM status_updates u JOIN status_incidents i ON i.id = u.incident_id
-		JOIN status_incident_components ic ON ic.incident_id = i.id AND ic.component_id = $1
-		WHERE NOT i.maintenance AND NOT (`+closedSQL+`) ORDER BY u.created_at DESC, u.id DESC`, componentID)
-	if err != nil {
-		return 0, fmt.Errorf("open incidents' changes: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var raw string
-		if err := rows.Scan(&id, &raw); err != nil {
-			return 0, err
-		}
-		var changes []tocsin.ComponentChange
-		if err := json.Unmarshal([]byte(raw), &changes); err != nil {
-			return 0, fmt.Errorf("update changes: %w", err)
-		}
-		for _, ch := range changes {
-			if ch.ComponentID == componentID {
-				return id, nil
-			}
+	var incident, open bool
+	if setBy != 0 {
+		err = tx.queryRow(ctx, `SELECT NOT i.maintenance, NOT (`+closedSQL+`) FROM status_incidents i WHERE i.id = $1`, setBy).Scan(&incident, &open)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return back, fmt.Errorf("incident that set the status: %w", err)
 		}
 	}
-	return 0, rows.Err()
+	switch {
+	case incident && open:
+		back.new, back.holder = before, setBy
+	case incident: // its incident is over, and the outage with it
+	default: // a person's (or a maintenance's own change)
+		var listed int
+		err := tx.queryRow(ctx, `SELECT COUNT(*) FROM status_incident_components ic JOIN status_incidents i ON i.id = ic.incident_id
+			WHERE ic.component_id = $1 AND NOT i.maintenance AND NOT (`+closedSQL+`)`, c.ID).Scan(&listed)
+		if err != nil {
+			return back, fmt.Errorf("open incidents on the component: %w", err)
+		}
+		if listed > 0 {
+			back.new = before
+		}
+	}
+	return back, nil
 }
 
 // EditStatusIncident changes what was published about an incident or

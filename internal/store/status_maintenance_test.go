@@ -330,6 +330,62 @@ func TestStatusMaintenanceEndAmongIncidents(t *testing.T) {
 	})
 }
 
+// A maintenance gives back an outage only while the incident that set it is
+// open, and holds for an incident only what that incident set.
+func TestStatusMaintenanceEndAfterIncidentsMoved(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		db := testkit.OpenDB(t, engine)
+		sam := statusMember(t, db)
+		integ := fixture(t, db)
+		pay := createComponent(t, db, &tocsin.Component{Name: "Payments", ServiceIDs: []int64{integ.ServiceID}, AutoApply: true}, 0, t0)
+		web := createComponent(t, db, &tocsin.Component{Name: "Web", ServiceIDs: []int64{integ.ServiceID}, AutoApply: true}, 0, t0)
+		open := func(name string, listed []int64, changes ...tocsin.ComponentChange) *tocsin.StatusIncident {
+			t.Helper()
+			inc := &tocsin.StatusIncident{Name: name, ComponentIDs: listed}
+			if err := db.CreateStatusIncident(ctx, inc, &tocsin.StatusUpdate{Body: name + ".", Changes: changes}, sam.ID, t0); err != nil {
+				t.Fatal(err)
+			}
+			return inc
+		}
+		// X puts Payments in outage; A puts Web in outage, then a member
+		// calls Web merely degraded.
+		x := open("X", nil, tocsin.ComponentChange{ComponentID: pay.ID, New: tocsin.ComponentMajor})
+		open("A", nil, tocsin.ComponentChange{ComponentID: web.ID, New: tocsin.ComponentMajor})
+		if err := db.SetComponentStatus(ctx, web.ID, tocsin.ComponentDegraded, sam.ID, t0.Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		from := t0.Add(time.Hour)
+		m := &tocsin.StatusIncident{Name: "Upgrade", Maintenance: true, AutoTransition: true, ScheduledFor: from, ScheduledUntil: from.Add(time.Hour), ComponentIDs: []int64{pay.ID, web.ID}}
+		if err := db.CreateStatusIncident(ctx, m, &tocsin.StatusUpdate{Body: "Planned."}, sam.ID, t0); err != nil {
+			t.Fatal(err)
+		}
+		advance(t, db, from, 0)
+		// X resolved during the maintenance; Y, opened then, lists Payments.
+		if err := db.PostStatusUpdate(ctx, x.ID, &tocsin.StatusUpdate{Status: tocsin.IncidentResolved, Body: "Fixed."}, sam.ID, from.Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		open("Y", []int64{pay.ID})
+		advance(t, db, m.ScheduledUntil, 0)
+		for c, want := range map[*tocsin.Component]tocsin.ComponentStatus{pay: tocsin.ComponentOperational, web: tocsin.ComponentDegraded} {
+			if got := componentStatus(t, db, c.ID); got != want {
+				t.Errorf("after the maintenance: %s is %s, want %s", c.Name, got, want)
+			}
+		}
+		// An alert proposes a partial outage; Web's degraded is a person's,
+		// held by no incident: the proposal applies to both.
+		apply(t, db, integ, m.ScheduledUntil, prioritised("errors", tocsin.P2))
+		if _, err := db.ApplyComponentProposals(ctx, m.ScheduledUntil.Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []*tocsin.Component{pay, web} {
+			if got := componentStatus(t, db, c.ID); got != tocsin.ComponentPartial {
+				t.Errorf("after the alert: %s is %s, want partial_outage", c.Name, got)
+			}
+		}
+	})
+}
+
 // Two engines advancing the same maintenance at once move it once.
 func TestStatusMaintenanceTwoEngines(t *testing.T) {
 	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
