@@ -22,6 +22,23 @@ func advance(t *testing.T, db *store.DB, at time.Time, remind time.Duration) int
 	return n
 }
 
+// followsAlerts is a component that takes the status its service's open
+// alerts propose by itself.
+func followsAlerts(t *testing.T, db *store.DB, integ *tocsin.Integration, name string) *tocsin.Component {
+	t.Helper()
+	return createComponent(t, db, &tocsin.Component{Name: name, ServiceIDs: []int64{integ.ServiceID}, AutoApply: true}, 0, t0)
+}
+
+// openIncident opens an incident listing components and making changes.
+func openIncident(t *testing.T, db *store.DB, actorID int64, name string, listed []int64, changes ...tocsin.ComponentChange) *tocsin.StatusIncident {
+	t.Helper()
+	inc := &tocsin.StatusIncident{Name: name, ComponentIDs: listed}
+	if err := db.CreateStatusIncident(context.Background(), inc, &tocsin.StatusUpdate{Body: name + ".", Changes: changes}, actorID, t0); err != nil {
+		t.Fatal(err)
+	}
+	return inc
+}
+
 // A maintenance that moves by itself: a reminder an hour before, components
 // under maintenance at its start, back at its end unless a person changed them.
 func TestStatusMaintenanceMovesByItself(t *testing.T) {
@@ -169,7 +186,7 @@ func TestStatusMaintenanceEndKeepsAnOpenIncidentsStatus(t *testing.T) {
 		sam := statusMember(t, db)
 		_, rest, _, web := statusComponents(t, db)
 		integ := fixture(t, db)
-		pay := createComponent(t, db, &tocsin.Component{Name: "Payments", ServiceIDs: []int64{integ.ServiceID}, AutoApply: true}, 0, t0)
+		pay := followsAlerts(t, db, integ, "Payments")
 		// A person says the Website is slow; the incident lists it without
 		// changing it.
 		if err := db.SetComponentStatus(ctx, web.ID, tocsin.ComponentDegraded, sam.ID, t0); err != nil {
@@ -250,17 +267,10 @@ func TestStatusMaintenanceEndAmongIncidents(t *testing.T) {
 		db := testkit.OpenDB(t, engine)
 		sam := statusMember(t, db)
 		integ := fixture(t, db)
-		auto := func(name string) *tocsin.Component {
-			return createComponent(t, db, &tocsin.Component{Name: name, ServiceIDs: []int64{integ.ServiceID}, AutoApply: true}, 0, t0)
-		}
-		pay, cart, search := auto("Payments"), auto("Cart"), auto("Search")
+		pay, cart, search := followsAlerts(t, db, integ, "Payments"), followsAlerts(t, db, integ, "Cart"), followsAlerts(t, db, integ, "Search")
 		open := func(name string, listed []int64, changes ...tocsin.ComponentChange) *tocsin.StatusIncident {
 			t.Helper()
-			inc := &tocsin.StatusIncident{Name: name, ComponentIDs: listed}
-			if err := db.CreateStatusIncident(ctx, inc, &tocsin.StatusUpdate{Body: name + ".", Changes: changes}, sam.ID, t0); err != nil {
-				t.Fatal(err)
-			}
-			return inc
+			return openIncident(t, db, sam.ID, name, listed, changes...)
 		}
 		maintenance := func(from, until time.Time, ids ...int64) *tocsin.StatusIncident {
 			t.Helper()
@@ -338,15 +348,10 @@ func TestStatusMaintenanceEndAfterIncidentsMoved(t *testing.T) {
 		db := testkit.OpenDB(t, engine)
 		sam := statusMember(t, db)
 		integ := fixture(t, db)
-		pay := createComponent(t, db, &tocsin.Component{Name: "Payments", ServiceIDs: []int64{integ.ServiceID}, AutoApply: true}, 0, t0)
-		web := createComponent(t, db, &tocsin.Component{Name: "Web", ServiceIDs: []int64{integ.ServiceID}, AutoApply: true}, 0, t0)
+		pay, web := followsAlerts(t, db, integ, "Payments"), followsAlerts(t, db, integ, "Web")
 		open := func(name string, listed []int64, changes ...tocsin.ComponentChange) *tocsin.StatusIncident {
 			t.Helper()
-			inc := &tocsin.StatusIncident{Name: name, ComponentIDs: listed}
-			if err := db.CreateStatusIncident(ctx, inc, &tocsin.StatusUpdate{Body: name + ".", Changes: changes}, sam.ID, t0); err != nil {
-				t.Fatal(err)
-			}
-			return inc
+			return openIncident(t, db, sam.ID, name, listed, changes...)
 		}
 		// X puts Payments in outage; A puts Web in outage, then a member
 		// calls Web merely degraded.
