@@ -622,36 +622,56 @@ func (tx *Tx) restoreChanges(ctx context.Context, inc *tocsin.StatusIncident) ([
 }
 
 // afterMaintenance is what a maintenance gives a component back to: the
-// status it had before it went under maintenance, held again by the
-// incident that set it while that incident is open (operational once it is
-// resolved); one a person set, while an incident still open lists the
-// component; else operational.
+// latest status it had before it went under maintenance that still stands —
+// one an incident set while that incident is open, held again by it; one a
+// person set while an incident still open lists the component — else
+// operational. An outage set by an incident resolved since is passed over.
 func (tx *Tx) afterMaintenance(ctx context.Context, c *tocsin.Component) (pendingChange, error) {
 	back := pendingChange{c: c, new: tocsin.ComponentOperational}
-	var before tocsin.ComponentStatus
-	var setBy int64
 	// Its history says what it was, however it went under maintenance
-	// (this maintenance's start, an overlapping one's, a person).
-	err := tx.queryRow(ctx, `SELECT status, COALESCE(incident_id, 0) FROM status_component_spans
-		WHERE component_id = $1 AND status <> $2 ORDER BY id DESC LIMIT 1`, c.ID, tocsin.ComponentMaintenance).Scan(&before, &setBy)
-	if errors.Is(err, sql.ErrNoRows) || before == tocsin.ComponentOperational {
-		return back, nil
+	// (this maintenance's start, an overlapping one's, a person). Read whole
+	// first: one transaction runs one query at a time.
+	type span struct {
+		status tocsin.ComponentStatus
+		setBy  int64
 	}
+	var history []span
+	rows, err := tx.tx.QueryContext(ctx, `SELECT status, COALESCE(incident_id, 0) FROM status_component_spans
+		WHERE component_id = $1 AND status <> $2 ORDER BY id DESC LIMIT 20`, c.ID, tocsin.ComponentMaintenance)
 	if err != nil {
 		return back, fmt.Errorf("status before the maintenance: %w", err)
 	}
-	var incident, open bool
-	if setBy != 0 {
-		err = tx.queryRow(ctx, `SELECT NOT i.maintenance, NOT (`+closedSQL+`) FROM status_incidents i WHERE i.id = $1`, setBy).Scan(&incident, &open)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return back, fmt.Errorf("incident that set the status: %w", err)
+	for rows.Next() {
+		var s span
+		if err := rows.Scan(&s.status, &s.setBy); err != nil {
+			rows.Close()
+			return back, err
 		}
+		history = append(history, s)
 	}
-	switch {
-	case incident && open:
-		back.new, back.holder = before, setBy
-	case incident: // its incident is over, and the outage with it
-	default: // a person's (or a maintenance's own change)
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return back, err
+	}
+	for _, s := range history {
+		if s.status == tocsin.ComponentOperational {
+			return back, nil
+		}
+		var incident, open bool
+		if s.setBy != 0 {
+			err := tx.queryRow(ctx, `SELECT NOT i.maintenance, NOT (`+closedSQL+`) FROM status_incidents i WHERE i.id = $1`, s.setBy).Scan(&incident, &open)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return back, fmt.Errorf("incident that set the status: %w", err)
+			}
+		}
+		switch {
+		case incident && open:
+			back.new, back.holder = s.status, s.setBy
+			return back, nil
+		case incident: // its incident is over, and its outage with it: look further back
+			continue
+		}
+		// A person's (or a maintenance's own change).
 		var listed int
 		err := tx.queryRow(ctx, `SELECT COUNT(*) FROM status_incident_components ic JOIN status_incidents i ON i.id = ic.incident_id
 			WHERE ic.component_id = $1 AND NOT i.maintenance AND NOT (`+closedSQL+`)`, c.ID).Scan(&listed)
@@ -659,8 +679,9 @@ func (tx *Tx) afterMaintenance(ctx context.Context, c *tocsin.Component) (pendin
 			return back, fmt.Errorf("open incidents on the component: %w", err)
 		}
 		if listed > 0 {
-			back.new = before
+			back.new = s.status
 		}
+		return back, nil
 	}
 	return back, nil
 }

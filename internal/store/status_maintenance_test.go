@@ -348,7 +348,7 @@ func TestStatusMaintenanceEndAfterIncidentsMoved(t *testing.T) {
 		db := testkit.OpenDB(t, engine)
 		sam := statusMember(t, db)
 		integ := fixture(t, db)
-		pay, web := followsAlerts(t, db, integ, "Payments"), followsAlerts(t, db, integ, "Web")
+		pay, web, cart := followsAlerts(t, db, integ, "Payments"), followsAlerts(t, db, integ, "Web"), followsAlerts(t, db, integ, "Cart")
 		open := func(name string, listed []int64, changes ...tocsin.ComponentChange) *tocsin.StatusIncident {
 			t.Helper()
 			return openIncident(t, db, sam.ID, name, listed, changes...)
@@ -360,8 +360,15 @@ func TestStatusMaintenanceEndAfterIncidentsMoved(t *testing.T) {
 		if err := db.SetComponentStatus(ctx, web.ID, tocsin.ComponentDegraded, sam.ID, t0.Add(time.Minute)); err != nil {
 			t.Fatal(err)
 		}
+		// D calls Cart degraded, E puts it in outage and is resolved: Cart
+		// stays in outage, D holding it.
+		open("D", nil, tocsin.ComponentChange{ComponentID: cart.ID, New: tocsin.ComponentDegraded})
+		e := open("E", nil, tocsin.ComponentChange{ComponentID: cart.ID, New: tocsin.ComponentMajor})
+		if err := db.PostStatusUpdate(ctx, e.ID, &tocsin.StatusUpdate{Status: tocsin.IncidentResolved, Body: "Fixed."}, sam.ID, t0.Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
 		from := t0.Add(time.Hour)
-		m := &tocsin.StatusIncident{Name: "Upgrade", Maintenance: true, AutoTransition: true, ScheduledFor: from, ScheduledUntil: from.Add(time.Hour), ComponentIDs: []int64{pay.ID, web.ID}}
+		m := &tocsin.StatusIncident{Name: "Upgrade", Maintenance: true, AutoTransition: true, ScheduledFor: from, ScheduledUntil: from.Add(time.Hour), ComponentIDs: []int64{pay.ID, web.ID, cart.ID}}
 		if err := db.CreateStatusIncident(ctx, m, &tocsin.StatusUpdate{Body: "Planned."}, sam.ID, t0); err != nil {
 			t.Fatal(err)
 		}
@@ -372,7 +379,8 @@ func TestStatusMaintenanceEndAfterIncidentsMoved(t *testing.T) {
 		}
 		open("Y", []int64{pay.ID})
 		advance(t, db, m.ScheduledUntil, 0)
-		for c, want := range map[*tocsin.Component]tocsin.ComponentStatus{pay: tocsin.ComponentOperational, web: tocsin.ComponentDegraded} {
+		// Cart: E's outage is over; D's degraded, from before, still stands.
+		for c, want := range map[*tocsin.Component]tocsin.ComponentStatus{pay: tocsin.ComponentOperational, web: tocsin.ComponentDegraded, cart: tocsin.ComponentDegraded} {
 			if got := componentStatus(t, db, c.ID); got != want {
 				t.Errorf("after the maintenance: %s is %s, want %s", c.Name, got, want)
 			}
@@ -387,6 +395,9 @@ func TestStatusMaintenanceEndAfterIncidentsMoved(t *testing.T) {
 			if got := componentStatus(t, db, c.ID); got != tocsin.ComponentPartial {
 				t.Errorf("after the alert: %s is %s, want partial_outage", c.Name, got)
 			}
+		}
+		if got := componentStatus(t, db, cart.ID); got != tocsin.ComponentDegraded {
+			t.Errorf("after the alert: Cart is %s, want degraded_performance, D's", got)
 		}
 	})
 }
