@@ -150,8 +150,8 @@ func (w *TimeWindow) Validate() error {
 	if w.Timezone == "" {
 		w.Timezone = "UTC"
 	}
-	if _, err := time.LoadLocation(w.Timezone); err != nil {
-		return Errorf(EINVALID, "time zone %q is unknown", w.Timezone)
+	if _, err := LoadZone(w.Timezone); err != nil {
+		return err
 	}
 	for _, d := range w.Days {
 		if _, ok := parseWeekday(d); !ok {

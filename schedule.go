@@ -329,8 +329,8 @@ func (s *Schedule) Validate() error {
 	if s.Timezone == "" {
 		s.Timezone = "UTC"
 	}
-	if _, err := time.LoadLocation(s.Timezone); err != nil {
-		return Errorf(EINVALID, "time zone %q is unknown", s.Timezone)
+	if _, err := LoadZone(s.Timezone); err != nil {
+		return err
 	}
 	if s.Language != "" && !slices.Contains(Locales(), s.Language) {
 		return Errorf(EINVALID, "language %q is not one of %s", s.Language, strings.Join(Locales(), ", "))
@@ -409,6 +409,11 @@ func (l *Layer) validate(zone string) error {
 	}
 	if len(l.Fixed) > 0 {
 		return Errorf(EINVALID, "a rotation has no fixed shifts (make a fixed layer)")
+	}
+	if len(l.Participants) == 0 {
+		// Nobody to rotate through is a form left half-filled, not a rotation: it
+		// would leave the schedule with nobody on call, for ever, without a word.
+		return Errorf(EINVALID, "a rotation needs at least one participant (remove the layer to have none)")
 	}
 	if len(l.Participants) > MaxParticipants {
 		return Errorf(EINVALID, "a rotation has at most %d participants", MaxParticipants)

@@ -638,7 +638,7 @@ func (p *StatusPage) Validate() error {
 	if p.TimeZone == "" {
 		p.TimeZone = "UTC"
 	}
-	if _, err := time.LoadLocation(p.TimeZone); err != nil || p.TimeZone == "Local" {
+	if _, err := LoadZone(p.TimeZone); err != nil {
 		return Errorf(EINVALID, "Unknown time zone %q: use an IANA name such as Europe/Paris or UTC.", p.TimeZone)
 	}
 	p.Host = strings.ToLower(strings.TrimSpace(p.Host))

@@ -66,8 +66,8 @@ func (u *User) Validate() error {
 	if u.Timezone == "" {
 		u.Timezone = "UTC"
 	}
-	if _, err := time.LoadLocation(u.Timezone); err != nil {
-		return Errorf(EINVALID, "time zone %q is unknown", u.Timezone)
+	if _, err := LoadZone(u.Timezone); err != nil {
+		return err
 	}
 	if u.Locale != "" && u.Locale != "en" && u.Locale != "fr" {
 		return Errorf(EINVALID, "locale %q is not one of en, fr", u.Locale)

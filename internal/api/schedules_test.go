@@ -43,6 +43,8 @@ func TestSchedules(t *testing.T) {
 			e.fails(e.admin, "POST", v1("/schedules"), b, 400, "invalid", words...)
 		}
 		bad(func(b, l map[string]any) { b["timezone"] = "Mars/Olympus" }, "Mars/Olympus")
+		bad(func(b, l map[string]any) { b["timezone"] = "Local" }, `"Local" is unknown`)
+		bad(func(b, l map[string]any) { l["participants"] = []any{} }, "at least one participant")
 		bad(func(b, l map[string]any) { l["length"] = "3x" }, "shift length", `"x"`)
 		bad(func(b, l map[string]any) { l["handoff"] = "funday 09:00" }, "funday")
 		bad(func(b, l map[string]any) { l["length"] = "1d" }, "only weekly rotations")

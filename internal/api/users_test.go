@@ -45,6 +45,7 @@ func TestUsers(t *testing.T) {
 		e.fails(e.admin, "POST", v1("/users"), map[string]any{"email": "not-an-address", "name": "Dan"}, 400, "invalid", "not-an-address")
 		e.fails(e.admin, "POST", v1("/users"), map[string]any{"email": "dan@example.com", "name": "Dan", "role": "owner"}, 400, "invalid", "owner")
 		e.fails(e.admin, "POST", v1("/users"), map[string]any{"email": "dan@example.com", "name": "Dan", "timezone": "Mars/Olympus"}, 400, "invalid", "Mars/Olympus")
+		e.fails(e.admin, "POST", v1("/users"), map[string]any{"email": "dan@example.com", "name": "Dan", "timezone": "Local"}, 400, "invalid", `"Local" is unknown`)
 		e.fails(e.admin, "POST", v1("/users"), map[string]any{"email": "dan@example.com", "name": "Dan", "locale": "de"}, 400, "invalid", "de")
 		if n := len(list(e.must(e.admin, "GET", v1("/users"), nil, 200), "users")); n != 5 {
 			t.Errorf("%d users after refused creates, want 5", n)

@@ -19,9 +19,9 @@ func (z Zones) Load(name string) (*time.Location, error) {
 	if loc, ok := z[name]; ok {
 		return loc, nil
 	}
-	loc, err := time.LoadLocation(name)
+	loc, err := tocsin.LoadZone(name)
 	if err != nil {
-		return nil, tocsin.Errorf(tocsin.EINVALID, "time zone %q is unknown", name)
+		return nil, err
 	}
 	if z != nil {
 		z[name] = loc

@@ -265,6 +265,7 @@ func TestScheduleFormRefusesBadInput(t *testing.T) {
 			want               []string
 		}{
 			{"unknown participant", "l0.participants", "ada@example.com\nnobody@example.com", []string{`no user has the e-mail address &#34;nobody@example.com&#34;`, "nobody@example.com</textarea>"}},
+			{"no participants", "l0.participants", "", []string{"a rotation needs at least one participant"}},
 			{"bad handoff", "l0.handoff", "9am", []string{`handoff &#34;9am&#34; is not HH:MM or DAY HH:MM`, `value="9am"`}},
 			{"day handoff on a daily rotation", "l0.length", "1d", []string{"only weekly rotations hand off on a given day"}},
 			{"bad length", "l0.length", "3m", []string{"shift length"}},

@@ -79,9 +79,9 @@ func readMaintenanceForm(r *http.Request) (maintenanceForm, *tocsin.MaintenanceW
 	if f.Timezone == "" {
 		f.Timezone = "UTC"
 	}
-	loc, err := time.LoadLocation(f.Timezone)
+	loc, err := tocsin.LoadZone(f.Timezone)
 	if err != nil {
-		return f, nil, tocsin.Errorf(tocsin.EINVALID, "time zone %q is unknown", f.Timezone)
+		return f, nil, err
 	}
 	w := &tocsin.MaintenanceWindow{Note: f.Note}
 	switch f.Kind {

@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/tocsin/tocsin"
 )
@@ -50,7 +49,7 @@ func (h *Handler) statusSettingsSave(w http.ResponseWriter, r *http.Request, v *
 		p.Errors["language"] = v.T("status_admin.err_language", "Value", p.Form.Language)
 	}
 	if z := p.Form.TimeZone; z != "" {
-		if _, err := time.LoadLocation(z); err != nil || z == "Local" || strings.HasPrefix(z, "/") {
+		if _, err := tocsin.LoadZone(z); err != nil {
 			p.Errors["time_zone"] = v.T("status_admin.err_zone", "Value", z)
 		}
 	}
