@@ -164,7 +164,21 @@ type AlertEvent struct {
 	Channel   Channel // the format it came in
 	Note      string  // a note to add (Opsgenie note field, or ActionNote)
 	RequestID string  // when set, the outcome is recorded for GET /v2/alerts/requests/{id}
-	At        time.Time
+	At        time.Time // when the sender says it happened (zero: it did not say)
+}
+
+// SenderTime words when the sender dates the event, for the alert's timeline,
+// if that is more than a minute away from now: the event was retried, queued or
+// replayed, or the sender's clock is off, and the responder should know.
+// Tocsin's own times (paging, acknowledgement, reports) count from receipt.
+func (e *AlertEvent) SenderTime(now time.Time) string {
+	if e.At.IsZero() {
+		return ""
+	}
+	if d := e.At.Sub(now); d >= -time.Minute && d <= time.Minute {
+		return ""
+	}
+	return "the sender dates it " + e.At.UTC().Format("2006-01-02 15:04:05 UTC")
 }
 
 // Normalize cleans, trims and bounds every field so that stored alerts respect

@@ -63,6 +63,14 @@ func TestAlertmanagerWebhook(t *testing.T) {
 		if entries := e.timeline(db1.ID); entries[0].Actor != "Alertmanager" || entries[0].Channel != tocsin.ChannelAlertmanager {
 			t.Fatalf("created by %q via %q", entries[0].Actor, entries[0].Channel)
 		}
+		// db1 started two minutes before it came (startsAt): the timeline says so;
+		// db2's startsAt is within a minute of its receipt, not worth a word.
+		if got := e.timeline(db1.ID)[0].Message; got != "received through integration "+e.integ.Name+"; the sender dates it 2026-11-02 07:58:00 UTC" {
+			t.Fatalf("db1 created with %q", got)
+		}
+		if got := e.timeline(db2.ID)[0].Message; strings.Contains(got, "sender") {
+			t.Fatalf("db2 created with %q", got)
+		}
 
 		// Repeat interval: the same payload again, with the key as a bearer token.
 		hookOK(t, e.do("POST", "/hooks/alertmanager", firing, "Authorization", "Bearer "+e.key), 2)
@@ -86,6 +94,9 @@ func TestAlertmanagerWebhook(t *testing.T) {
 		a, _ = e.app.DB.Alert(ctx, db1.ID)
 		if a.Status != tocsin.StatusResolved || a.ResolvedBy != "Alertmanager" || a.ResolveChannel != tocsin.ChannelAlertmanager {
 			t.Fatalf("after resolved: %s by %q via %q", a.Status, a.ResolvedBy, a.ResolveChannel)
+		}
+		if entries := e.timeline(db1.ID); entries[len(entries)-1].Message != "the sender dates it 2026-11-02 08:10:00 UTC" {
+			t.Fatalf("resolved with %q, want endsAt", entries[len(entries)-1].Message)
 		}
 		if a, _ = e.app.DB.Alert(ctx, db2.ID); a.Status != tocsin.StatusTriggered || a.Occurrences != 4 {
 			t.Fatalf("db2 after the group's resolve notification: %s, %d", a.Status, a.Occurrences)

@@ -291,7 +291,7 @@ func (b *batch) apply(ctx context.Context, item *IngestItem, res *tocsin.EventRe
 			err = b.setStatus(ctx, a, tocsin.StatusTriggered, tocsin.TimelineUnacknowledged, actor, e.Channel, "")
 		}
 	case e.Action == tocsin.ActionResolve:
-		err = b.setStatus(ctx, a, tocsin.StatusResolved, tocsin.TimelineResolved, actor, e.Channel, "")
+		err = b.setStatus(ctx, a, tocsin.StatusResolved, tocsin.TimelineResolved, actor, e.Channel, e.SenderTime(b.now))
 	case e.Action == tocsin.ActionSetSummary:
 		if err = b.written(ctx, a); err == nil {
 			if _, err = b.tx.exec(ctx, `UPDATE alerts SET summary = $1, updated_at = $2 WHERE id = $3`, e.Summary, ms(b.now), a.id); err == nil {
@@ -450,7 +450,11 @@ func (b *batch) writeOpenings(ctx context.Context) error {
 		if actor == "" {
 			actor = o.item.Integration.Name
 		}
-		lines = append(lines, TimelineLine{AlertID: a.id, Kind: tocsin.TimelineCreated, Actor: actor, Channel: e.Channel, Message: "received through integration " + o.item.Integration.Name})
+		msg := "received through integration " + o.item.Integration.Name
+		if dated := e.SenderTime(b.now); dated != "" {
+			msg += "; " + dated
+		}
+		lines = append(lines, TimelineLine{AlertID: a.id, Kind: tocsin.TimelineCreated, Actor: actor, Channel: e.Channel, Message: msg})
 		for _, name := range o.item.RulesApplied {
 			lines = append(lines, TimelineLine{AlertID: a.id, Kind: tocsin.TimelineRuleApplied, Channel: e.Channel, Message: name})
 		}
