@@ -27,7 +27,7 @@ type hookPayload struct {
 	Title       string          `json:"title"` // Grafana
 	State       string          `json:"state"` // Grafana
 	OrgID       json.RawMessage `json:"orgId"` // Grafana
-	Alerts      []hookAlert     `json:"alerts"`
+	Alerts      []*hookAlert    `json:"alerts"` // nil: absent or null, which no sender of this format sends
 }
 
 type hookAlert struct {
@@ -125,9 +125,16 @@ func (in *hookPayload) events(channel tocsin.Channel) ([]tocsin.AlertEvent, erro
 	if channel == tocsin.ChannelGrafana {
 		actor = "Grafana"
 	}
+	if in.Alerts == nil {
+		// Another tool's payload, or a template that replaced the body: a 200
+		// here would tell the sender its alert arrived when none was made.
+		return nil, tocsin.Errorf(tocsin.EINVALID, `the body has no "alerts" list: this URL takes the webhook payload of Alertmanager or Grafana (see docs/ingest.md for the other formats' URLs)`)
+	}
 	events := make([]tocsin.AlertEvent, 0, len(in.Alerts))
-	for i := range in.Alerts {
-		a := &in.Alerts[i]
+	for i, a := range in.Alerts {
+		if a == nil {
+			return nil, tocsin.Errorf(tocsin.EINVALID, "alerts[%d] is null: each alert is an object", i)
+		}
 		labels, annotations := textMap(a.Labels), textMap(a.Annotations)
 		key := strings.TrimSpace(a.Fingerprint)
 		if key == "" {

@@ -242,6 +242,10 @@ func TestWebhookRefused(t *testing.T) {
 			{"malformed", "/hooks/alertmanager/" + e.key, `{"version":"4","alerts":[{"status":"firing",}]}`, nil, 400, "malformed JSON at byte"},
 			{"alerts not a list", "/hooks/grafana/" + e.key, `{"version":"1","alerts":"none"}`, nil, 400, `field \"alerts\" must be a list`},
 			{"bad status", "/hooks/alertmanager/" + e.key, `{"alerts":[{"status":"firing","fingerprint":"a"},{"status":"pending","fingerprint":"b"}]}`, nil, 400, `alerts[1].status \"pending\"`},
+			{"another tool's body", "/hooks/alertmanager/" + e.key, `{"text":"Disk full on db1"}`, nil, 400, `the body has no \"alerts\" list`},
+			{"empty object", "/hooks/grafana/" + e.key, `{}`, nil, 400, `the body has no \"alerts\" list`},
+			{"alerts null", "/hooks/grafana/" + e.key, `{"version":"1","alerts":null}`, nil, 400, `the body has no \"alerts\" list`},
+			{"null alert", "/hooks/alertmanager/" + e.key, `{"version":"4","status":"firing","alerts":[{"status":"firing","fingerprint":"a"},null]}`, nil, 400, "alerts[1] is null"},
 			{"oversized", "/hooks/alertmanager/" + e.key, bigBody(), nil, 413, "larger than"},
 			{"oversized grafana", "/hooks/grafana/" + e.key, bigBody(), nil, 413, "larger than"},
 		}
