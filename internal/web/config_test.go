@@ -225,6 +225,8 @@ func TestIntegrationKeyShownOnceWithSnippets(t *testing.T) {
 				t.Errorf("grafana snippet lacks %q:\n%s", w, text)
 			}
 		}
+		// Only the webhook checks a signature: no other way is offered for this key.
+		mustNotContain(t, p.Body, "Other ways to send alerts", "snippet-curl_pd", "snippet-am_webhook")
 		mustContain(t, b.get("/services").Body, "grafana-global")
 
 		// Viewers see the page but not the HMAC secret nor the admin buttons.

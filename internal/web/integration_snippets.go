@@ -161,8 +161,9 @@ curl -sS -X POST %s \
 }
 
 // integrationSnippets returns the configuration for an integration's key: first
-// what its type documents, then the other ways any key may be used. hmac is
-// the Grafana secret to show (or a placeholder).
+// what its type documents, then the other ways any key may be used; a key that
+// must sign its requests (a Grafana HMAC secret) has no other way, as only the
+// webhook endpoints check signatures. hmac is the secret to show (or a placeholder).
 func integrationSnippets(base string, integ *tocsin.Integration, key, hmac string) (primary, others []snippet) {
 	all := map[string]string{
 		"am_webhook":   alertmanagerWebhook(base, key),
@@ -188,7 +189,7 @@ func integrationSnippets(base string, integ *tocsin.Integration, key, hmac strin
 		primary = append(primary, snippet{Key: k, Text: all[k], DOMID: "snippet-" + k})
 	}
 	for _, k := range order {
-		if !isMine[k] {
+		if !isMine[k] && integ.HMACSecret == "" {
 			others = append(others, snippet{Key: k, Text: all[k], DOMID: "snippet-" + k})
 		}
 	}
