@@ -216,6 +216,12 @@ func (h *Handler) pagerDutyChange(w http.ResponseWriter, r *http.Request) {
 		h.pagerDutyInvalid(w, r, formatPagerDutyChange, []string{"'payload.summary' is missing or blank"})
 		return
 	}
+	if integ.ServiceID == 0 {
+		// A change is shown on its service's page; a global key names none, and
+		// its rules route alerts, not changes: kept, it would be seen nowhere.
+		h.pagerDutyInvalid(w, r, formatPagerDutyChange, []string{"'routing_key' belongs to a global integration, which has no service: send change events with the key of the changed service's integration"})
+		return
+	}
 	// An AlertEvent carries the fields through the same cleaning and bounds.
 	e := tocsin.AlertEvent{Summary: in.Payload.Summary, Source: in.Payload.Source, Details: jsonText(in.Payload.CustomDetails), Links: pdLinks(in.Links)}
 	e.Normalize()

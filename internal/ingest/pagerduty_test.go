@@ -190,6 +190,7 @@ func TestPagerDutyRefused(t *testing.T) {
 		if err := e.app.DB.RevokeIntegration(context.Background(), revoked.ID, e.app.Clock.Now()); err != nil {
 			t.Fatal(err)
 		}
+		_, globalKey := e.app.Integration(tocsin.IntegrationPagerDuty, 0)
 		trigger := func(key string) map[string]any {
 			return map[string]any{"routing_key": key, "event_action": "trigger", "payload": map[string]any{"summary": "s", "source": "h", "severity": "critical"}}
 		}
@@ -214,6 +215,7 @@ func TestPagerDutyRefused(t *testing.T) {
 			{"bad action", "/v2/enqueue", map[string]any{"routing_key": e.key, "event_action": "explode"}, 400, "'event_action' \"explode\""},
 			{"ack without key", "/v2/enqueue", map[string]any{"routing_key": e.key, "event_action": "acknowledge"}, 400, "'dedup_key' is required"},
 			{"change without summary", "/v2/change/enqueue", map[string]any{"routing_key": e.key, "payload": map[string]any{"source": "ci"}}, 400, "'payload.summary' is missing"},
+			{"change on a global key", "/v2/change/enqueue", map[string]any{"routing_key": globalKey, "payload": map[string]any{"summary": "deploy"}}, 400, "belongs to a global integration"},
 			{"oversized", "/v2/enqueue", bigBody(), 413, "larger than"},
 			{"oversized change", "/v2/change/enqueue", bigBody(), 413, "larger than"},
 		}
