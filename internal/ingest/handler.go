@@ -78,15 +78,49 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("/hooks/{format}/{key}", h.noEndpoint)
 }
 
-// noEndpoint answers a request no ingest endpoint serves: 405 for a method
-// senders never use on these paths, 404 for a path that does not exist.
+// noEndpoint answers a request no ingest endpoint serves: 405 naming the
+// methods the path takes, 404 for a path that does not exist.
 func (h *Handler) noEndpoint(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost && r.Method != http.MethodPut {
-		w.Header().Set("Allow", "POST")
-		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"message": "ingest endpoints take POST (Grafana webhooks also PUT); see docs/ingest.md"})
+	if methods := ingestMethods(r.URL.Path); len(methods) > 0 {
+		allow := strings.Join(methods, ", ")
+		w.Header().Set("Allow", allow)
+		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"message": "this ingest endpoint takes " + allow + ", not " + r.Method + "; see docs/ingest.md"})
 		return
 	}
 	writeJSON(w, http.StatusNotFound, map[string]string{"message": "no ingest endpoint at this path; see docs/ingest.md for the URLs of each format"})
+}
+
+// ingestMethods returns the methods Routes serves path with, or nil where it
+// serves nothing. It follows Routes' patterns: keep the two together.
+func ingestMethods(path string) []string {
+	const get, post, put, patch = http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch
+	seg := strings.Split(strings.TrimPrefix(path, "/"), "/")
+	switch {
+	case path == "/v2/enqueue", path == "/v2/change/enqueue", path == "/v2/alerts", path == "/v2/alerts/":
+		return []string{post}
+	case len(seg) == 4 && seg[0] == "v2" && seg[1] == "alerts" && seg[2] != "" && seg[3] != "":
+		var methods []string
+		switch seg[3] {
+		case "close", "acknowledge", "unacknowledge", "notes":
+			methods = append(methods, post)
+		case "message", "description":
+			methods = append(methods, put)
+		}
+		if seg[2] == "requests" {
+			methods = append(methods, get)
+		}
+		return methods
+	case len(seg) == 4 && seg[0] == "v2" && seg[1] == "heartbeats" && seg[2] != "" && seg[3] == "ping":
+		return []string{get, post, put, patch}
+	case (len(seg) == 2 || len(seg) == 3) && seg[0] == "hooks":
+		switch seg[1] {
+		case "alertmanager", "generic":
+			return []string{post}
+		case "grafana":
+			return []string{post, put}
+		}
+	}
+	return nil
 }
 
 // Names of the formats in metrics and logs.

@@ -254,16 +254,32 @@ func TestNoSuchEndpoint(t *testing.T) {
 	cases := []struct {
 		method, path string
 		status       int
+		allow        string // for a 405: the methods the path takes
 	}{
-		{"GET", "/v2/enqueue", http.StatusMethodNotAllowed},
-		{"GET", "/hooks/grafana/" + e.key, http.StatusMethodNotAllowed},
-		{"POST", "/v2/nothing", http.StatusNotFound},
-		{"POST", "/hooks/nothing/x/y", http.StatusNotFound},
+		{"GET", "/v2/enqueue", http.StatusMethodNotAllowed, "POST"},
+		{"PUT", "/v2/enqueue", http.StatusMethodNotAllowed, "POST"},
+		{"DELETE", "/v2/change/enqueue", http.StatusMethodNotAllowed, "POST"},
+		{"PUT", "/v2/alerts", http.StatusMethodNotAllowed, "POST"},
+		{"PUT", "/v2/alerts/1/close", http.StatusMethodNotAllowed, "POST"},
+		{"POST", "/v2/alerts/1/message", http.StatusMethodNotAllowed, "PUT"},
+		{"GET", "/v2/alerts/1/description", http.StatusMethodNotAllowed, "PUT"},
+		{"POST", "/v2/alerts/requests/abc", http.StatusMethodNotAllowed, "GET"},
+		{"DELETE", "/v2/heartbeats/nightly/ping", http.StatusMethodNotAllowed, "GET, POST, PUT, PATCH"},
+		{"GET", "/hooks/grafana/" + e.key, http.StatusMethodNotAllowed, "POST, PUT"},
+		{"GET", "/hooks/grafana", http.StatusMethodNotAllowed, "POST, PUT"},
+		{"PUT", "/hooks/alertmanager", http.StatusMethodNotAllowed, "POST"},
+		{"PUT", "/hooks/generic/" + e.key, http.StatusMethodNotAllowed, "POST"},
+		{"POST", "/v2/nothing", http.StatusNotFound, ""},
+		{"GET", "/v2/nothing", http.StatusNotFound, ""},
+		{"POST", "/v2/enqueue/", http.StatusNotFound, ""},
+		{"POST", "/v2/alerts/1/explode", http.StatusNotFound, ""},
+		{"POST", "/hooks/nothing/x/y", http.StatusNotFound, ""},
+		{"POST", "/hooks/nothing", http.StatusNotFound, ""},
 	}
 	for _, c := range cases {
 		r := e.do(c.method, c.path, nil)
-		if r.status != c.status || !strings.HasPrefix(r.header.Get("Content-Type"), "application/json") || !strings.Contains(r.String(), "docs/ingest.md") {
-			t.Errorf("%s %s: %d %s %s", c.method, c.path, r.status, r.header.Get("Content-Type"), r)
+		if r.status != c.status || r.header.Get("Allow") != c.allow || !strings.HasPrefix(r.header.Get("Content-Type"), "application/json") || !strings.Contains(r.String(), "docs/ingest.md") {
+			t.Errorf("%s %s: %d, Allow %q, %s %s", c.method, c.path, r.status, r.header.Get("Allow"), r.header.Get("Content-Type"), r)
 		}
 	}
 }
