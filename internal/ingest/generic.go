@@ -61,13 +61,9 @@ func (h *Handler) generic(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		body, err = readBody(w, r)
 	}
-	var in []genericEvent
-	if err == nil {
-		in, err = decodeGeneric(body)
-	}
 	var events []tocsin.AlertEvent
 	if err == nil {
-		events, err = genericEvents(in)
+		events, err = decodeGeneric(body)
 	}
 	var results []tocsin.EventResult
 	if err == nil {
@@ -84,37 +80,37 @@ func (h *Handler) generic(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusAccepted, reply)
 }
 
-// decodeGeneric accepts one event object or a list of them.
-func decodeGeneric(body []byte) ([]genericEvent, error) {
+// decodeGeneric accepts one event object or a list of them; a problem in a
+// list names the event it is in ("event 2: …").
+func decodeGeneric(body []byte) ([]tocsin.AlertEvent, error) {
 	trimmed := bytes.TrimSpace(body)
-	if len(trimmed) > 0 && trimmed[0] == '[' {
-		var list []genericEvent
-		if err := decodeJSON(body, &list); err != nil {
+	if len(trimmed) == 0 || trimmed[0] != '[' {
+		var one genericEvent
+		if err := decodeJSON(body, &one); err != nil {
 			return nil, err
 		}
-		if len(list) == 0 {
-			return nil, tocsin.Errorf(tocsin.EINVALID, "the list of events is empty")
-		}
-		return list, nil
+		e, err := one.event()
+		return []tocsin.AlertEvent{e}, err
 	}
-	var one genericEvent
-	if err := decodeJSON(body, &one); err != nil {
+	var list []json.RawMessage
+	if err := decodeJSON(body, &list); err != nil {
 		return nil, err
 	}
-	return []genericEvent{one}, nil
-}
-
-func genericEvents(in []genericEvent) ([]tocsin.AlertEvent, error) {
-	events := make([]tocsin.AlertEvent, len(in))
-	for i := range in {
-		e, err := in[i].event()
-		if err != nil {
-			if len(in) > 1 {
-				return nil, tocsin.Errorf(tocsin.EINVALID, "event %d: %s", i+1, tocsin.ErrorMessage(err))
+	if len(list) == 0 {
+		return nil, tocsin.Errorf(tocsin.EINVALID, "the list of events is empty")
+	}
+	events := make([]tocsin.AlertEvent, len(list))
+	for i, raw := range list {
+		var g genericEvent
+		var err error = tocsin.Errorf(tocsin.EINVALID, "it is not an object")
+		if raw[0] == '{' {
+			if err = decodeJSON(raw, &g); err == nil {
+				events[i], err = g.event()
 			}
-			return nil, err
 		}
-		events[i] = e
+		if err != nil {
+			return nil, tocsin.Errorf(tocsin.EINVALID, "event %d: %s", i+1, tocsin.ErrorMessage(err))
+		}
 	}
 	return events, nil
 }

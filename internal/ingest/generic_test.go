@@ -107,6 +107,10 @@ func TestGenericRefused(t *testing.T) {
 			{"resolve without key", path, `{"status":"resolve"}`, 400, "invalid", "dedup_key is required to resolve"},
 			{"one bad event in a list", path, `[{"summary":"ok"},{"summary":""}]`, 400, "invalid", "event 2: summary is required"},
 			{"empty list", path, `[]`, 400, "invalid", "list of events is empty"},
+			{"a list of one bad event", path, `[{}]`, 400, "invalid", "event 1: summary is required"},
+			{"a number in a list", path, `[{"summary":"ok"},5]`, 400, "invalid", "event 2: it is not an object"},
+			{"null in a list", path, `[{"summary":"ok"},null]`, 400, "invalid", "event 2: it is not an object"},
+			{"a wrong type in a list", path, `[{"summary":"ok"},{"summary":7}]`, 400, "invalid", `event 2: field \"summary\" must be a string`},
 			{"oversized", path, bigBody(), 413, "too_large", "larger than"},
 		}
 		for _, c := range cases {
