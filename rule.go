@@ -153,6 +153,9 @@ func (w *TimeWindow) Validate() error {
 	if _, err := LoadZone(w.Timezone); err != nil {
 		return err
 	}
+	if len(w.Days) == 0 {
+		w.Days = nil // one way to say Monday to Friday, so that stored copies compare equal
+	}
 	for _, d := range w.Days {
 		if _, ok := parseWeekday(d); !ok {
 			return Errorf(EINVALID, "day %q is not one of mon, tue, wed, thu, fri, sat, sun", d)

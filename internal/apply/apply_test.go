@@ -544,6 +544,16 @@ func TestExportThenApplyIsANoOp(t *testing.T) {
 		if err := db.CreateRule(ctx, r, testkit.Epoch); err != nil {
 			t.Fatal(err)
 		}
+		// A night restriction without days (weekdays), as the API takes it.
+		bob, err := db.UserByEmail(ctx, "bob@example.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		nights := &tocsin.Schedule{Name: "nights", Timezone: "Europe/Paris", Layers: []tocsin.Layer{{Name: "n", Participants: []int64{bob.ID},
+			Length: tocsin.ShiftLength{1, tocsin.Days}, Handoff: "19:00", Start: "2026-11-02", Restrictions: []tocsin.TimeWindow{{Start: "19:00", End: "08:00"}}}}}
+		if err := db.CreateSchedule(ctx, nights, testkit.Epoch); err != nil {
+			t.Fatal(err)
+		}
 
 		exported := export(t, db)
 		body := exported[strings.Index(exported, "\nteams:"):] // after the header comment
