@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tocsin/tocsin"
 )
@@ -136,9 +137,19 @@ func scheduleFormFrom(s *tocsin.Schedule, users []*tocsin.User) scheduleForm {
 }
 
 // newLayerBlock is the empty "add a layer" block, with the usual weekly rotation
-// filled in so that a name and participants are all it needs.
+// filled in so that a name and participants are all it needs. It starts at the
+// last Monday 09:00 already passed, so that its first participant is on call
+// from the moment it is saved: a start of today would leave the layer empty
+// until next Monday.
 func (v *view) newLayerBlock() layerForm {
-	return layerForm{Length: "1w", Handoff: "mon 09:00", Start: v.now.In(v.tz).Format("2006-01-02"), TimeOff: string(tocsin.TimeOffSkip), New: true}
+	now := v.now.In(v.tz)
+	y, m, d := now.Date()
+	d -= (int(now.Weekday()) + 6) % 7 // this week's Monday
+	if now.Before(time.Date(y, m, d, 9, 0, 0, 0, v.tz)) {
+		d -= 7
+	}
+	start := time.Date(y, m, d, 12, 0, 0, 0, v.tz).Format("2006-01-02")
+	return layerForm{Length: "1w", Handoff: "mon 09:00", Start: start, TimeOff: string(tocsin.TimeOffSkip), New: true}
 }
 
 // scheduleNew serves GET /schedules/new.

@@ -570,3 +570,40 @@ func TestPlanningNavigation(t *testing.T) {
 		mustContain(t, p.Body, want)
 	}
 }
+
+// A layer made from the form's defaults (a name and participants typed, nothing
+// else) has its first participant on call from the moment it is saved, on any
+// day of the week, not from next Monday.
+func TestScheduleFormDefaultsCoverNow(t *testing.T) {
+	f := newFixture(t, "sqlite")
+	ctx := context.Background()
+	b := newBrowser(t, f.app)
+	b.login(f.admin.Email)
+	for i, at := range []time.Time{
+		time.Date(2026, 11, 22, 15, 0, 0, 0, time.UTC), // a Sunday: this week's Monday
+		time.Date(2026, 11, 23, 8, 30, 0, 0, time.UTC), // a Monday before 09:00: last week's
+		time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC),  // a Monday at 09:00: today
+	} {
+		f.app.Clock.Set(at)
+		form := formOf(t, b.get("/schedules/new").Body, "/schedules")
+		form.Set("name", fmt.Sprintf("defaults-%d", i))
+		form.Set("l0.name", "weekly")
+		form.Set("l0.participants", "ada@example.com\nmax@example.com")
+		form.Set("action", "save")
+		if p := b.post("/schedules", form); p.Status != http.StatusSeeOther {
+			t.Fatalf("create at %s: %d %s", at, p.Status, excerpt(p.Body))
+		}
+		s, err := f.app.DB.ScheduleByName(ctx, fmt.Sprintf("defaults-%d", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := oncall.Compile(s, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ada, _ := f.app.DB.UserByEmail(ctx, "ada@example.com")
+		if got := c.At(at).Final.UserID; got != ada.ID {
+			t.Errorf("at %s, start %s: on call %d, want Ada (%d)", at, s.Layers[0].Start, got, ada.ID)
+		}
+	}
+}
