@@ -96,10 +96,5 @@ func (h *Handler) renderOverride(w http.ResponseWriter, r *http.Request, id int6
 
 // overrideWindow reads a posted start and end in the viewer's zone.
 func (v *view) overrideWindow(startText, endText string) (time.Time, time.Time, error) {
-	start, err := v.parseLocal(startText, v.T("override.start"))
-	if err != nil {
-		return start, start, err
-	}
-	end, err := v.parseLocal(endText, v.T("override.end"))
-	return start, end, err
+	return v.parseLocalSpan(startText, endText, v.T("override.start"), v.T("override.end"))
 }

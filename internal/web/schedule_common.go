@@ -37,6 +37,22 @@ func (v *view) parseLocal(s, what string) (time.Time, error) {
 	return t, nil
 }
 
+// parseLocalSpan reads a posted start and end in the viewer's zone, start
+// label first; an end that does not come after the start is refused in the
+// words and the zone the person typed them in.
+func (v *view) parseLocalSpan(startText, endText, startLabel, endLabel string) (time.Time, time.Time, error) {
+	start, err := v.parseLocal(startText, startLabel)
+	if err != nil {
+		return start, start, err
+	}
+	end, err := v.parseLocal(endText, endLabel)
+	if err == nil && !end.After(start) {
+		err = tocsin.Errorf(tocsin.EINVALID, "%s", v.T("schedule.err_ends_before", "StartLabel", startLabel, "EndLabel", endLabel,
+			"Start", start.In(v.tz).Format("2006-01-02 15:04"), "End", end.In(v.tz).Format("2006-01-02 15:04"), "Zone", v.tz.String()))
+	}
+	return start, end, err
+}
+
 // userNames maps user ids to names, for every page that shows a schedule.
 func (h *Handler) userNames(ctx context.Context) (map[int64]string, []*tocsin.User, error) {
 	users, err := h.opts.DB.Users(ctx)

@@ -135,7 +135,7 @@ func TestSchedulePlanningAndOverride(t *testing.T) {
 		if bad.Status != http.StatusBadRequest {
 			t.Fatalf("bad override: %d", bad.Status)
 		}
-		mustContain(t, bad.Body, "form-error", `value="2026-11-04T00:00"`)
+		mustContain(t, bad.Body, "form-error", `value="2026-11-04T00:00"`, "“To” (2026-11-03 00:00) must come after “From” (2026-11-04 00:00), in UTC.")
 
 		ok := b.post(fmt.Sprintf("/schedules/%d/overrides", s.ID), url.Values{"user": {itoa(f.viewer.ID)}, "start": {"2026-11-03T00:00"}, "end": {"2026-11-04T00:00"}, "note": {"covering"}})
 		after := b.follow(ok)

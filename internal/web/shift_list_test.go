@@ -53,7 +53,7 @@ func TestMyShiftsAndTimeOff(t *testing.T) {
 
 		// Bad windows are refused with the form kept, and nothing stored.
 		for _, bad := range []struct{ start, end, want string }{
-			{"2026-11-20T00:00", "2026-11-19T00:00", "ends"},
+			{"2026-11-20T00:00", "2026-11-19T00:00", "“To” (2026-11-19 00:00) must come after “From” (2026-11-20 00:00), in UTC."},
 			{"2026-11-20T00:00", "2029-11-19T00:00", "longer than 731 days"},
 			{"tomorrow", "2026-11-19T00:00", "is not a date and time"},
 		} {

@@ -11,11 +11,8 @@ import (
 func (h *Handler) timeOffCreate(w http.ResponseWriter, r *http.Request, v *view) {
 	form := timeOffForm{Start: formValue(r, "start"), End: formValue(r, "end"), Note: formValue(r, "note")}
 	t := tocsin.TimeOff{UserID: v.User.ID, Note: form.Note}
-	start, err := v.parseLocal(form.Start, v.T("timeoff.start"))
-	if err == nil {
-		t.Start = start
-		t.End, err = v.parseLocal(form.End, v.T("timeoff.end"))
-	}
+	var err error
+	t.Start, t.End, err = v.parseLocalSpan(form.Start, form.End, v.T("timeoff.start"), v.T("timeoff.end"))
 	if err == nil {
 		err = h.opts.DB.AddTimeOff(r.Context(), &t, h.opts.Clock.Now())
 	}
