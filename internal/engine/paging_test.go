@@ -255,6 +255,51 @@ func TestAlertStormIsBundled(t *testing.T) {
 	})
 }
 
+// Two people paged for the same alerts, each throttled: when the throttles
+// open in the same pass, each gets one message for their own pages only, not
+// the other's (whose reply would then acknowledge alerts never sent to them).
+func TestBundlesKeepToTheirDestination(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		p := startPager(t, engine)
+		p.person("alice@example.com", "Alice Martin", "sms +33612345678 0m high")
+		p.person("bob@example.com", "Bob Durand", "sms +33698765432 0m high")
+		p.policy("payments-default", 0, "0m user:alice@example.com,user:bob@example.com")
+
+		p.trigger("db-1", "Database db-1 down", "critical")
+		p.settle()
+		p.twilio.WaitMessages(t, 2)
+		p.advance(10 * time.Second)
+		for _, host := range []string{"db-2", "db-3", "db-4"} {
+			p.trigger(host, "Database "+host+" down", "critical")
+			p.settle()
+		}
+		p.advance(50 * time.Second)
+		sms := p.twilio.WaitMessages(t, 4)
+		p.settle()
+		if len(p.twilio.Messages()) != 4 {
+			t.Fatalf("%d SMS, want one each, then one bundle each", len(p.twilio.Messages()))
+		}
+		for _, m := range sms[2:] {
+			if !strings.Contains(m.Body, "3 new alerts for you") {
+				t.Errorf("bundle to %s reads %q, want its 3 alerts", m.To, m.Body)
+			}
+		}
+		rows, err := p.app.DB.Notifications(p.ctx, tocsin.NotificationFilter{Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		head := map[int64]string{}
+		for _, r := range rows {
+			head[r.ID] = r.Destination
+		}
+		for _, r := range rows {
+			if r.BundleID != 0 && head[r.BundleID] != r.Destination {
+				t.Errorf("a page to %s went in the message to %s", r.Destination, head[r.BundleID])
+			}
+		}
+	})
+}
+
 // A page to a person paged less than a minute ago by SMS is queued for the
 // minute's end, and leaves then, not before and not later.
 func TestThrottledPageLeavesWhenTheThrottleOpens(t *testing.T) {

@@ -124,6 +124,10 @@ func (e *Engine) send(ctx context.Context, now time.Time) (int, error) {
 		}
 		g.rows = append(g.rows, o)
 	}
+	inBatch := make(map[int64]bool, len(rows))
+	for _, o := range rows {
+		inBatch[o.ID] = true
+	}
 	for _, g := range order {
 		last, err := db.LastPageSent(ctx, g.typ, g.to)
 		if err != nil {
@@ -146,14 +150,19 @@ func (e *Engine) send(ctx context.Context, now time.Time) (int, error) {
 			return claimed, err
 		}
 		members := g.rows
-		seen := map[int64]bool{}
-		for _, o := range g.rows {
-			seen[o.ID] = true
-		}
 		for _, o := range more {
-			if !seen[o.ID] {
-				members = append(members, o)
+			if inBatch[o.ID] {
+				continue // in g.rows, or already cancelled above
 			}
+			alert, err := m.alert(ctx, o.AlertID)
+			if err != nil {
+				return claimed, err
+			}
+			if alert == nil || alert.Status != tocsin.StatusTriggered {
+				outcomes = append(outcomes, store.Outcome{ID: o.ID, Status: tocsin.NotificationCancelled, Error: "not needed: the alert is no longer triggered"})
+				continue
+			}
+			members = append(members, o)
 		}
 		deliveries = append(deliveries, &delivery{rows: members})
 	}

@@ -132,7 +132,10 @@ func (db *DB) ClaimDue(ctx context.Context, now time.Time, lease time.Duration, 
 	return claim, rows, err
 }
 
-// ClaimDestination claims every due page for one destination, to send them as one message.
+// ClaimDestination claims every due page for one destination, to send them as
+// one message, and returns the claim's pages to that destination (those of the
+// batch claimed before included): only these, as the rest of the claim is other
+// people's.
 func (db *DB) ClaimDestination(ctx context.Context, claim string, typ tocsin.ContactType, destination string, now time.Time, lease time.Duration) ([]*Outgoing, error) {
 	err := db.InTx(ctx, func(tx *Tx) error {
 		_, err := tx.exec(ctx, `UPDATE notifications SET status = 'sending', claim = $1, claimed_until = $2
@@ -142,11 +145,17 @@ func (db *DB) ClaimDestination(ctx context.Context, claim string, typ tocsin.Con
 	if err != nil {
 		return nil, fmt.Errorf("claim destination: %w", err)
 	}
-	return db.claimed(ctx, claim)
+	return db.readClaimed(ctx, ` AND n.destination = $2 AND n.type = $3 AND n.kind = 'page'`, claim, destination, typ)
 }
 
 func (db *DB) claimed(ctx context.Context, claim string) ([]*Outgoing, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+outgoingColumns+outgoingFrom+` WHERE n.claim = $1 AND n.status = 'sending' ORDER BY n.next_attempt_at, n.id`, claim)
+	return db.readClaimed(ctx, "", claim)
+}
+
+// readClaimed reads the rows held under claim ($1), narrowed by and (more
+// conditions on n, with their arguments from $2).
+func (db *DB) readClaimed(ctx context.Context, and string, args ...any) ([]*Outgoing, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+outgoingColumns+outgoingFrom+` WHERE n.claim = $1 AND n.status = 'sending'`+and+` ORDER BY n.next_attempt_at, n.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read claimed notifications: %w", err)
 	}
