@@ -145,6 +145,9 @@ func (m *composer) message(ctx context.Context, o *store.Outgoing, bundle []*sto
 		msg.Subject, _, _ = strings.Cut(o.Text, "\n")
 		msg.Text = o.Text
 		msg.URL = e.opts.PublicURL + "/profile"
+		if o.Type == tocsin.ContactVoice {
+			msg.CallURL = fmt.Sprintf("%s/twilio/voice/message/%d", e.opts.PublicURL, o.ID)
+		}
 		return msg, nil
 	}
 	msg.Alert = a

@@ -52,6 +52,8 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /twilio/voice/page/{notification}", h.pageCall)
 	mux.HandleFunc("POST /twilio/voice/page/{notification}/keys", h.pageKeys)
 	mux.HandleFunc("POST /twilio/sms/reply", h.smsReply)
+	// Calls about no alert: verification codes, tests, reminders (message_call.go).
+	mux.HandleFunc("POST /twilio/voice/message/{notification}", h.messageCall)
 }
 
 // maxFormBytes bounds a webhook's body: Twilio's are a few hundred bytes.
