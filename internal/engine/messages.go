@@ -207,11 +207,20 @@ func (m *composer) message(ctx context.Context, o *store.Outgoing, bundle []*sto
 }
 
 // fitSMS keeps an SMS to one segment when it can, shortening the headline
-// rather than the reply hint, which is what a person half awake needs.
+// rather than the reply hint, which is what a person half awake needs. A
+// character outside GSM-7 (n°, ê, —) would hold the whole SMS to 70
+// characters: written plain first, 160 fit.
 func fitSMS(headline, hint string) string {
 	text := headline + hint
 	if n, _ := twiliosms.Segments(text); n <= 1 {
 		return text
+	}
+	if _, gsm := twiliosms.Segments(twiliosms.Transliterate(text)); gsm {
+		headline, hint = twiliosms.Transliterate(headline), twiliosms.Transliterate(hint)
+		text = headline + hint
+		if n, _ := twiliosms.Segments(text); n <= 1 {
+			return text
+		}
 	}
 	lo, hi := 0, utf8.RuneCountInString(headline)
 	for lo < hi {

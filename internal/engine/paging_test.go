@@ -255,6 +255,25 @@ func TestAlertStormIsBundled(t *testing.T) {
 	})
 }
 
+// An SMS page keeps the summary whole when it can: a character outside
+// GSM-7 (the French "n°", a dash) is written plain rather than holding the
+// message to 70 characters, of which the summary got a dozen.
+func TestSMSPageKeepsTheSummary(t *testing.T) {
+	p := startPager(t, "sqlite")
+	p.app.CreateUser("root@example.com", "Root", tocsin.RoleAdmin, "correct horse battery")
+	bob := p.person("bob@example.com", "Bob Durand", "sms +33698765432 0m high")
+	bob.Locale = "fr"
+	if err := p.app.DB.UpdateUser(p.ctx, bob, ""); err != nil {
+		t.Fatal(err)
+	}
+	p.policy("payments-default", 0, "0m user:bob@example.com")
+	a := p.trigger("http-5xx", "checkout / payments / HTTP 5xx above 2% — checkout failing", "critical")
+	sms := p.twilio.WaitMessages(t, 1)
+	if want := fmt.Sprintf("Alerte P1 no%d sur checkout : checkout / payments / HTTP 5xx above 2%% - checkout failing (4 %d = prise en compte)", a.ID, a.ID); sms[0].Body != want {
+		t.Errorf("SMS reads %q, want %q", sms[0].Body, want)
+	}
+}
+
 // Two people paged for the same alerts, each throttled: when the throttles
 // open in the same pass, each gets one message for their own pages only, not
 // the other's (whose reply would then acknowledge alerts never sent to them).

@@ -103,7 +103,7 @@ func FitSMS(text string) string {
 	if fits(text) {
 		return text
 	}
-	plain := collapseSpace(transliterate(text))
+	plain := collapseSpace(Transliterate(text))
 	if fits(plain) {
 		return plain
 	}
@@ -139,10 +139,10 @@ func collapseSpace(s string) string {
 	return b.String()
 }
 
-// transliterate rewrites what is not GSM-7 into GSM-7 where a reader loses
-// nothing: ê → e, ç → c, ’ → ', … → ..., emoji and joiners dropped. What has
-// no plain form (another script) stays as it is.
-func transliterate(s string) string {
+// Transliterate rewrites what is not GSM-7 into GSM-7 where a reader loses
+// nothing: ê → e, ç → c, ’ → ', … → ..., n° → no, emoji and joiners dropped.
+// What has no plain form (another script) stays as it is.
+func Transliterate(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {
@@ -196,6 +196,8 @@ func plainForm(r rune) (string, bool) {
 		return "/", true
 	case '±':
 		return "+/-", true
+	case '°', 'º':
+		return "o", true // n° → no
 	case 'œ':
 		return "oe", true
 	case 'Œ':

@@ -84,6 +84,8 @@ func TestFitSMS(t *testing.T) {
 				"voir le tableau de bord. Répondre 4 7",
 			"P2 #7 Tache échouée : la fenetre de maintenance \" nuit \" n'a pas été respectée sur le noeud hote-3, " +
 				"voir le tableau de bord. Répondre 4 7"},
+		{"the French n° made plain", "Alerte P1 n°42 sur checkout : " + strings.Repeat("x", 60) + " (4 42 = prise en compte)",
+			"Alerte P1 no42 sur checkout : " + strings.Repeat("x", 60) + " (4 42 = prise en compte)"},
 		{"emoji dropped", "🔥🔥 " + strings.Repeat("x", 100) + " ✅", strings.Repeat("x", 100)},
 		{"cut between words with three dots",
 			long,
