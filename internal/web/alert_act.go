@@ -61,7 +61,14 @@ func (h *Handler) alertAct(w http.ResponseWriter, r *http.Request, v *view) {
 	}
 	h.Notify()
 	if len(changed) == 0 {
-		h.setFlash(w, false, v.T("alert.unchanged"))
+		// Say where it stands: "already in that state" read wrong for an
+		// acknowledgement of a resolved alert.
+		a, err := h.opts.DB.Alert(r.Context(), id)
+		if err != nil {
+			h.fail(w, r, v, err)
+			return
+		}
+		h.setFlash(w, false, v.T("alert.unchanged", "Status", strings.ToLower(v.T("status."+string(a.Status)))))
 	} else {
 		h.setFlash(w, false, v.T("alert.done."+r.PathValue("action")))
 	}

@@ -192,6 +192,8 @@ func TestAlertActionsAndTimeline(t *testing.T) {
 		if a.Status != tocsin.StatusResolved || a.AckedBy != "Max Member" || a.AckChannel != tocsin.ChannelWeb || a.ResolvedBy != "Max Member" {
 			t.Fatalf("alert after actions: %+v", a)
 		}
+		// A stale page's Acknowledge on a resolved alert: told where it stands.
+		mustContain(t, b.follow(b.post(path+"/ack", nil)).Body, "Nothing changed: the alert is resolved.")
 
 		// The timeline tells the story in order, with who and through what.
 		timeline := p.Body[strings.Index(p.Body, `id="timeline"`):]
