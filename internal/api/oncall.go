@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -161,8 +162,23 @@ func (h *Handler) swapShifts(w http.ResponseWriter, r *http.Request, u *tocsin.U
 		return err
 	}
 	layer := strings.TrimSpace(in.Layer)
-	for _, sh := range []oncall.Shift{a, b} {
-		if err := oncall.Held(s, sh, layer); err != nil {
+	users, err := h.opts.DB.Users(ctx)
+	if err != nil {
+		return err
+	}
+	email := func(id int64) string {
+		for _, u := range users {
+			if u.ID == id {
+				return u.Email
+			}
+		}
+		return fmt.Sprintf("user %d", id)
+	}
+	for i, sh := range []oncall.Shift{a, b} {
+		if err := oncall.Held(s, sh, layer, email); err != nil {
+			if tocsin.ErrorCode(err) == tocsin.EINVALID {
+				err = tocsin.Errorf(tocsin.EINVALID, "field %q: %s", []string{"a", "b"}[i], tocsin.ErrorMessage(err))
+			}
 			return err
 		}
 	}

@@ -144,7 +144,8 @@ func TestSchedules(t *testing.T) {
 		e.fails(e.viewer, "POST", v1("/schedules/ops/swap"), swap, 403, "forbidden")
 		e.fails(e.member, "POST", v1("/schedules/ops/swap"), map[string]any{"a": swap["a"], "b": swap["a"]}, 400, "invalid", "nothing to swap")
 		// Bob's week named as alice's: a swap of what she does not hold is refused.
-		e.fails(e.member, "POST", v1("/schedules/ops/swap"), map[string]any{"a": swap["a"], "b": map[string]any{"user": "alice@example.com", "start": "2026-11-23T08:00:00Z", "end": "2026-11-30T08:00:00Z"}}, 400, "invalid", "changed since")
+		e.fails(e.member, "POST", v1("/schedules/ops/swap"), map[string]any{"a": swap["a"], "b": map[string]any{"user": "alice@example.com", "start": "2026-11-23T08:00:00Z", "end": "2026-11-30T08:00:00Z"}}, 400, "invalid",
+			`field "b": that shift changed since the page was shown: alice@example.com does not hold the final row alone from 2026-11-23T08:00Z to 2026-11-30T08:00Z (it shows bob@example.com 2026-11-23T08:00Z–2026-11-30T08:00Z)`)
 		sw := list(e.must(e.member, "POST", v1("/schedules/ops/swap"), swap, 201), "overrides")
 		if len(sw) != 2 || str(obj(sw[0], "user"), "email") != "bob@example.com" || str(obj(sw[1], "user"), "email") != "alice@example.com" {
 			t.Errorf("swap overrides: %v", sw)

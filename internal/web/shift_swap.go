@@ -36,11 +36,16 @@ func (h *Handler) shiftSwap(w http.ResponseWriter, r *http.Request, v *view) {
 	} else {
 		b, err = parseShiftKey(p.With)
 	}
+	var names map[int64]string
 	if err == nil {
-		err = oncall.Held(s, a, "")
+		names, _, err = h.userNames(ctx)
+	}
+	name := func(id int64) string { return nameOf(names, id) }
+	if err == nil {
+		err = oncall.Held(s, a, "", name)
 	}
 	if err == nil {
-		err = oncall.Held(s, b, "")
+		err = oncall.Held(s, b, "", name)
 	}
 	var pair [2]tocsin.Override
 	if err == nil {
