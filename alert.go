@@ -160,10 +160,10 @@ type AlertEvent struct {
 	Priority  Priority // empty: DefaultPriority, or left unchanged on repeat
 	Labels    map[string]string
 	Links     []Link
-	Actor     string  // who, for acknowledge/resolve/note ("Alertmanager", a user name…)
-	Channel   Channel // the format it came in
-	Note      string  // a note to add (Opsgenie note field, or ActionNote)
-	RequestID string  // when set, the outcome is recorded for GET /v2/alerts/requests/{id}
+	Actor     string    // who, for acknowledge/resolve/note ("Alertmanager", a user name…)
+	Channel   Channel   // the format it came in
+	Note      string    // a note to add (Opsgenie note field, or ActionNote)
+	RequestID string    // when set, the outcome is recorded for GET /v2/alerts/requests/{id}
 	At        time.Time // when the sender says it happened (zero: it did not say)
 }
 

@@ -50,7 +50,10 @@ func (h *Handler) withKey(i *tocsin.Integration, key string) integrationKeyJSON 
 	out := integrationKeyJSON{integrationJSON: integrationToJSON(i), Key: key}
 	switch i.Type {
 	case tocsin.IntegrationPagerDuty:
-		out.URLs = map[string]string{"events": base + "/v2/enqueue", "change_events": base + "/v2/change/enqueue"}
+		out.URLs = map[string]string{"events": base + "/v2/enqueue"}
+		if !i.Global() { // a change is recorded on a service: a global key's are refused
+			out.URLs["change_events"] = base + "/v2/change/enqueue"
+		}
 		out.KeyUsage = "Send the key as routing_key in each event (PagerDuty Events API v2). Alertmanager: pagerduty_configs with url set to urls.events and routing_key set to the key."
 	case tocsin.IntegrationOpsgenie:
 		out.URLs = map[string]string{"api": base + "/v2/alerts", "alertmanager_api_url": base + "/"}

@@ -550,7 +550,7 @@ func TestExportThenApplyIsANoOp(t *testing.T) {
 			t.Fatal(err)
 		}
 		nights := &tocsin.Schedule{Name: "nights", Timezone: "Europe/Paris", Layers: []tocsin.Layer{{Name: "n", Participants: []int64{bob.ID},
-			Length: tocsin.ShiftLength{1, tocsin.Days}, Handoff: "19:00", Start: "2026-11-02", Restrictions: []tocsin.TimeWindow{{Start: "19:00", End: "08:00"}}}}}
+			Length: tocsin.ShiftLength{Count: 1, Unit: tocsin.Days}, Handoff: "19:00", Start: "2026-11-02", Restrictions: []tocsin.TimeWindow{{Start: "19:00", End: "08:00"}}}}}
 		if err := db.CreateSchedule(ctx, nights, testkit.Epoch); err != nil {
 			t.Fatal(err)
 		}

@@ -276,7 +276,9 @@ func TestSMSPageKeepsTheSummary(t *testing.T) {
 
 // Two people paged for the same alerts, each throttled: when the throttles
 // open in the same pass, each gets one message for their own pages only, not
-// the other's (whose reply would then acknowledge alerts never sent to them).
+// the other's (whose reply would then acknowledge alerts never sent to them),
+// and no page goes in both. 60 alerts each: more than one pass claims, so
+// each bundle also takes pages claimed beyond the pass.
 func TestBundlesKeepToTheirDestination(t *testing.T) {
 	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
 		p := startPager(t, engine)
@@ -288,10 +290,11 @@ func TestBundlesKeepToTheirDestination(t *testing.T) {
 		p.settle()
 		p.twilio.WaitMessages(t, 2)
 		p.advance(10 * time.Second)
-		for _, host := range []string{"db-2", "db-3", "db-4"} {
+		for i := 2; i <= 61; i++ {
+			host := fmt.Sprintf("db-%d", i)
 			p.trigger(host, "Database "+host+" down", "critical")
-			p.settle()
 		}
+		p.settle()
 		p.advance(50 * time.Second)
 		sms := p.twilio.WaitMessages(t, 4)
 		p.settle()
@@ -299,11 +302,11 @@ func TestBundlesKeepToTheirDestination(t *testing.T) {
 			t.Fatalf("%d SMS, want one each, then one bundle each", len(p.twilio.Messages()))
 		}
 		for _, m := range sms[2:] {
-			if !strings.Contains(m.Body, "3 new alerts for you") {
-				t.Errorf("bundle to %s reads %q, want its 3 alerts", m.To, m.Body)
+			if !strings.Contains(m.Body, "60 new alerts for you") {
+				t.Errorf("bundle to %s reads %q, want its 60 alerts", m.To, m.Body)
 			}
 		}
-		rows, err := p.app.DB.Notifications(p.ctx, tocsin.NotificationFilter{Limit: 100})
+		rows, err := p.app.DB.Notifications(p.ctx, tocsin.NotificationFilter{Limit: 500})
 		if err != nil {
 			t.Fatal(err)
 		}

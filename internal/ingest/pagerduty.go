@@ -216,7 +216,7 @@ func (h *Handler) pagerDutyChange(w http.ResponseWriter, r *http.Request) {
 		h.pagerDutyInvalid(w, r, formatPagerDutyChange, []string{"'payload.summary' is missing or blank"})
 		return
 	}
-	if integ.ServiceID == 0 {
+	if integ.Global() {
 		// A change is shown on its service's page; a global key names none, and
 		// its rules route alerts, not changes: kept, it would be seen nowhere.
 		h.pagerDutyInvalid(w, r, formatPagerDutyChange, []string{"'routing_key' belongs to a global integration, which has no service: send change events with the key of the changed service's integration"})

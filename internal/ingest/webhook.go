@@ -24,9 +24,9 @@ type hookPayload struct {
 	Version     string          `json:"version"`
 	Status      string          `json:"status"`
 	ExternalURL string          `json:"externalURL"`
-	Title       string          `json:"title"` // Grafana
-	State       string          `json:"state"` // Grafana
-	OrgID       json.RawMessage `json:"orgId"` // Grafana
+	Title       string          `json:"title"`  // Grafana
+	State       string          `json:"state"`  // Grafana
+	OrgID       json.RawMessage `json:"orgId"`  // Grafana
 	Alerts      []*hookAlert    `json:"alerts"` // nil: absent or null, which no sender of this format sends
 }
 

@@ -19,9 +19,11 @@ func (z Zones) Load(name string) (*time.Location, error) {
 	if loc, ok := z[name]; ok {
 		return loc, nil
 	}
-	loc, err := tocsin.LoadZone(name)
+	// Reading stays lenient: a schedule stored with "Local" before Validate
+	// refused it must still compile, or the engine could page nobody.
+	loc, err := time.LoadLocation(name)
 	if err != nil {
-		return nil, err
+		return nil, tocsin.Errorf(tocsin.EINVALID, "time zone %q is unknown", name)
 	}
 	if z != nil {
 		z[name] = loc

@@ -32,3 +32,14 @@ func TestStartOfDay(t *testing.T) {
 		}
 	}
 }
+
+// A zone refused today but stored before ("Local") still loads: a schedule
+// that no longer compiled would leave the engine unable to page anyone.
+func TestZonesLoadWhatWasStoredBefore(t *testing.T) {
+	if _, err := (oncall.Zones{}).Load("Local"); err != nil {
+		t.Fatalf("a stored \"Local\" no longer loads: %v", err)
+	}
+	if _, err := (oncall.Zones{}).Load("Mars/Olympus"); err == nil {
+		t.Fatal("an unknown zone loaded")
+	}
+}

@@ -44,8 +44,12 @@ func (h *Handler) messageCall(w http.ResponseWriter, r *http.Request) {
 		h.failed(w, r, err)
 		return
 	}
-	switch o.Kind {
-	case tocsin.NotifyVerify, tocsin.NotifyTest, tocsin.NotifyReminder, tocsin.NotifyGap:
+	switch {
+	case o.Type != tocsin.ContactVoice:
+		// Only what was sent as a call is read out: an SMS's or e-mail's code is not.
+		plain(w, http.StatusNotFound, "No such message.")
+		return
+	case o.Kind == tocsin.NotifyVerify, o.Kind == tocsin.NotifyTest, o.Kind == tocsin.NotifyReminder, o.Kind == tocsin.NotifyGap:
 	default:
 		// Pages have a script of their own, with keys; nothing else is called.
 		plain(w, http.StatusNotFound, "No such message.")

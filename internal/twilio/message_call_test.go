@@ -57,9 +57,21 @@ func TestVoiceMethodIsVerifiedByACall(t *testing.T) {
 		}
 
 		// A page's row has a script of its own, with keys: not this one; nor
-		// has an unknown row, and Twilio's signature is required.
+		// has an unknown row; an SMS's code is not read out; and Twilio's
+		// signature is required.
 		page := p.sent(p.alice, tocsin.ContactVoice, aliceDesk, false, p.alert("Disk full on db1", tocsin.P1, true))
-		for _, u := range []string{fmt.Sprintf("%s/twilio/voice/message/%d", p.app.URL, page.ID), p.app.URL + "/twilio/voice/message/999999", p.app.URL + "/twilio/voice/message/x"} {
+		mobile := &tocsin.ContactMethod{UserID: p.bob.ID, Name: "portable", Type: tocsin.ContactSMS, Value: "+33698000000"}
+		if err := p.app.DB.CreateContactMethod(p.ctx, mobile, p.app.Clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.app.DB.StartVerification(p.ctx, p.bob.ID, mobile.ID, text, p.app.Clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		codes, err := p.app.DB.Notifications(p.ctx, tocsin.NotificationFilter{Kind: tocsin.NotifyVerify, UserID: p.bob.ID, Limit: 10})
+		if err != nil || len(codes) != 2 || codes[0].Type != tocsin.ContactSMS {
+			t.Fatalf("verification rows: %+v %v", codes, err)
+		}
+		for _, u := range []string{fmt.Sprintf("%s/twilio/voice/message/%d", p.app.URL, page.ID), fmt.Sprintf("%s/twilio/voice/message/%d", p.app.URL, codes[0].ID), p.app.URL + "/twilio/voice/message/999999", p.app.URL + "/twilio/voice/message/x"} {
 			res := p.twilio.PressKeys(t, u, p.twilio.AuthToken, call.SID, "")
 			if res.StatusCode != http.StatusNotFound {
 				t.Errorf("%s: %d, want 404", u, res.StatusCode)

@@ -143,6 +143,8 @@ func collapseSpace(s string) string {
 // nothing: ê → e, ç → c, ’ → ', … → ..., n° → no, emoji and joiners dropped.
 // What has no plain form (another script) stays as it is.
 func Transliterate(s string) string {
+	// "n°" (numéro) reads "no"; a degree sign elsewhere is a symbol, dropped below (85C).
+	s = strings.NewReplacer("n°", "no", "N°", "No").Replace(s)
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {
@@ -196,8 +198,8 @@ func plainForm(r rune) (string, bool) {
 		return "/", true
 	case '±':
 		return "+/-", true
-	case '°', 'º':
-		return "o", true // n° → no
+	case 'º':
+		return "o", true // the ordinal indicator: nº → no
 	case 'œ':
 		return "oe", true
 	case 'Œ':

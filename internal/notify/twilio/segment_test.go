@@ -165,3 +165,11 @@ func FuzzFitSMS(f *testing.F) {
 		}
 	})
 }
+
+// "n°" is a number and reads "no"; a degree sign is not a letter o: it goes,
+// as other symbols do (85C, not 85oC).
+func TestTransliterateNumeroNotDegrees(t *testing.T) {
+	if got := Transliterate("Alerte n°42, N°7 : baie à 85°C"); got != "Alerte no42, No7 : baie à 85C" {
+		t.Errorf("Transliterate = %q", got)
+	}
+}
