@@ -3,8 +3,10 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/oncall"
 )
 
 // overrideCreate serves POST /schedules/{id}/overrides: someone takes over a
@@ -53,6 +55,25 @@ func (h *Handler) overrideCreate(w http.ResponseWriter, r *http.Request, v *view
 		h.fail(w, r, v, err)
 		return
 	}
-	h.setFlash(w, false, v.T("override.saved"))
+	h.setFlash(w, false, v.T("override.saved")+h.overrideConflicts(r, v, id, o))
 	redirect(w, r, fmt.Sprintf("/schedules/%d", id))
+}
+
+// overrideConflicts words what the saved override contradicts over its
+// window (another override, its person's time off), for the flash: a
+// "saved" alone would let it pass unseen. "" when nothing, or when it cannot tell.
+func (h *Handler) overrideConflicts(r *http.Request, v *view, id int64, o tocsin.Override) string {
+	s, err := h.opts.DB.Schedule(r.Context(), id)
+	if err != nil {
+		return ""
+	}
+	plan, err := oncall.Shifts(s, o.Start, o.End)
+	if err != nil || len(plan.Conflicts) == 0 {
+		return ""
+	}
+	names, _, err := h.userNames(r.Context())
+	if err != nil {
+		return ""
+	}
+	return " " + strings.Join(conflictTexts(v, s, plan.Conflicts, names), " ")
 }

@@ -26,7 +26,10 @@ type schedulePage struct {
 	NowLeft  string // "" when now is outside the window
 	Rows     []planRow
 	Gaps     []planGap
-	Legend   []legendItem
+	// Conflicts are contradictions in the window, worded: an override over
+	// another, an override or fixed shift of someone off.
+	Conflicts []string
+	Legend    []legendItem
 	Error    string // the schedule cannot be computed
 
 	Window                        planWindow
@@ -82,6 +85,33 @@ type planGap struct {
 type legendItem struct {
 	UserID int64
 	Name   string
+}
+
+// conflictTexts words a plan's conflicts for people: who, when, and which entry applies.
+func conflictTexts(v *view, s *tocsin.Schedule, list []oncall.Conflict, names map[int64]string) []string {
+	var out []string
+	for _, c := range list {
+		row := v.T("schedule.final_row")
+		if c.Layer >= 0 && c.Layer < len(s.Layers) {
+			row = s.Layers[c.Layer].Name
+		}
+		args := []any{"Row", row, "From", v.Time(c.Start), "To", v.Time(c.End), "Name", nameOf(names, c.UserID)}
+		pair := func(lost, won int64) []any {
+			return append(args, "Lost", nameOf(names, lost), "Won", nameOf(names, won))
+		}
+		switch c.Kind {
+		case oncall.ConflictOverlappingOverrides:
+			if c.First < len(s.Overrides) && c.Second < len(s.Overrides) {
+				args = pair(s.Overrides[c.First].UserID, s.Overrides[c.Second].UserID)
+			}
+		case oncall.ConflictOverlappingFixed:
+			if c.Layer >= 0 && c.Layer < len(s.Layers) && c.First < len(s.Layers[c.Layer].Fixed) && c.Second < len(s.Layers[c.Layer].Fixed) {
+				args = pair(s.Layers[c.Layer].Fixed[c.First].UserID, s.Layers[c.Layer].Fixed[c.Second].UserID)
+			}
+		}
+		out = append(out, v.T("schedule.conflict_"+string(c.Kind), args...))
+	}
+	return out
 }
 
 // planningWindow is the picture's window: 8 weeks from the start of today in the viewer's zone.
@@ -301,6 +331,7 @@ func (p *schedulePage) build(s *tocsin.Schedule, plan oncall.Plan, names map[int
 		p.Gaps = append(p.Gaps, pg)
 	}
 	p.Rows = append(p.Rows, final)
+	p.Conflicts = conflictTexts(v, s, plan.Conflicts, names)
 	// One time-off row per person, so that two people off at once both show.
 	offRows := map[int64]int{}
 	for _, t := range s.TimeOff {

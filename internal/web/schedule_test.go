@@ -148,6 +148,19 @@ func TestSchedulePlanningAndOverride(t *testing.T) {
 		if oc, _ := oncall.At(stored, time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)); oc.Final.UserID != f.viewer.ID {
 			t.Errorf("on call after the override: %+v", oc.Final)
 		}
+		mustNotContain(t, after.Body, `id="conflicts"`)
+		// A second override over the first: saved, and the contradiction is said,
+		// in the flash and under the planning, until it is removed.
+		over := b.follow(b.post(fmt.Sprintf("/schedules/%d/overrides", s.ID), url.Values{"user": {itoa(f.admin.ID)}, "start": {"2026-11-03T12:00"}, "end": {"2026-11-03T18:00"}}))
+		conflict := fmt.Sprintf("On call (final): the overrides of %s and %s overlap from 2026-11-03 12:00:00 UTC to 2026-11-03 18:00:00 UTC; %s’s, added later, applies.", f.viewer.Name, f.admin.Name, f.admin.Name)
+		mustContain(t, over.Body, "Override saved. "+conflict, `id="conflicts"`)
+		if n := strings.Count(over.Body, conflict); n != 2 {
+			t.Errorf("the conflict is said %d times, want in the flash and the list", n)
+		}
+		stored, _ = f.app.DB.Schedule(ctx, s.ID)
+		if err := f.app.DB.DeleteOverride(ctx, s.ID, stored.Overrides[len(stored.Overrides)-1].ID); err != nil {
+			t.Fatal(err)
+		}
 
 		// Swap Max's second week with Ada's fifth (her third has a gap: everyone is off on the 20th).
 		week3 := week2.Add(7 * 24 * time.Hour)
