@@ -30,7 +30,7 @@ type schedulePage struct {
 	// another, an override or fixed shift of someone off.
 	Conflicts []string
 	Legend    []legendItem
-	Error    string // the schedule cannot be computed
+	Error     string // the schedule cannot be computed
 
 	Window                        planWindow
 	WeekChoices                   []int
