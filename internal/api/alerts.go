@@ -321,7 +321,7 @@ func (h *Handler) actOnAlert(w http.ResponseWriter, r *http.Request, u *tocsin.U
 	if a.Status == tocsin.StatusResolved && action != tocsin.ActionResolve {
 		return tocsin.Errorf(tocsin.ECONFLICT, "alert %d is resolved: it cannot be %sd; a new trigger opens a new alert", id, action)
 	}
-	changed, err := h.opts.DB.ActOnAlerts(ctx, []int64{id}, store.AlertAction{Action: action, Actor: u.Name, Channel: tocsin.ChannelAPI, Note: in.Note}, h.opts.Clock.Now())
+	changed, err := h.opts.DB.ActOnAlerts(ctx, []int64{id}, store.AlertAction{Action: action, Actor: u.Name, UserID: u.ID, Channel: tocsin.ChannelAPI, Note: in.Note}, h.opts.Clock.Now())
 	if err != nil {
 		return err
 	}
@@ -349,7 +349,7 @@ func (h *Handler) addNote(w http.ResponseWriter, r *http.Request, u *tocsin.User
 		return tocsin.Errorf(tocsin.EINVALID, "field \"note\" is required and must not be blank")
 	}
 	ctx := r.Context()
-	if _, err := h.opts.DB.ActOnAlerts(ctx, []int64{id}, store.AlertAction{Action: tocsin.ActionNote, Actor: u.Name, Channel: tocsin.ChannelAPI, Note: in.Note}, h.opts.Clock.Now()); err != nil {
+	if _, err := h.opts.DB.ActOnAlerts(ctx, []int64{id}, store.AlertAction{Action: tocsin.ActionNote, Actor: u.Name, UserID: u.ID, Channel: tocsin.ChannelAPI, Note: in.Note}, h.opts.Clock.Now()); err != nil {
 		return err
 	}
 	h.opts.Notify()
@@ -458,7 +458,7 @@ func (h *Handler) bulk(w http.ResponseWriter, r *http.Request, u *tocsin.User, a
 			ids = append(ids, id)
 		}
 	}
-	changed, err := h.opts.DB.ActOnAlerts(r.Context(), ids, store.AlertAction{Action: action, Actor: u.Name, Channel: tocsin.ChannelAPI, Note: in.Note}, h.opts.Clock.Now())
+	changed, err := h.opts.DB.ActOnAlerts(r.Context(), ids, store.AlertAction{Action: action, Actor: u.Name, UserID: u.ID, Channel: tocsin.ChannelAPI, Note: in.Note}, h.opts.Clock.Now())
 	if err != nil {
 		if tocsin.ErrorCode(err) == tocsin.ENOTFOUND {
 			return asInvalid(err)

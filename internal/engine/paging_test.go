@@ -255,6 +255,37 @@ func TestAlertStormIsBundled(t *testing.T) {
 	})
 }
 
+// Those paged who asked for status updates are told who acknowledged, but
+// not the person who did it: they know.
+func TestStatusUpdateSkipsWhoActed(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, engine string) {
+		p := startPager(t, engine)
+		alice := p.person("alice@example.com", "Alice Martin", "sms +33612345678 0m high")
+		bob := p.person("bob@example.com", "Bob Durand", "sms +33698765432 0m high")
+		for _, u := range []*tocsin.User{alice, bob} {
+			if err := p.app.DB.SetNotifyPreferences(p.ctx, u.ID, tocsin.NotifyPreferences{StatusUpdates: true}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		p.policy("payments-default", 0, "0m user:alice@example.com,user:bob@example.com")
+		a := p.trigger("db-1", "Database db-1 down", "critical")
+		p.twilio.WaitMessages(t, 2)
+		p.settle() // the pages recorded as sent: those are who is told
+		if _, err := p.app.DB.ActOnAlerts(p.ctx, []int64{a.ID}, store.AlertAction{Action: tocsin.ActionAcknowledge, Actor: alice.Name, UserID: alice.ID, Channel: tocsin.ChannelWeb}, p.app.Clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		p.settle()
+		sms := p.twilio.WaitMessages(t, 3)
+		p.settle()
+		if n := len(p.twilio.Messages()); n != 3 {
+			t.Fatalf("%d SMS, want two pages and Bob's update", n)
+		}
+		if sms[2].To != "+33698765432" || !strings.Contains(sms[2].Body, "acknowledged by Alice Martin") {
+			t.Errorf("the update went to %s: %q", sms[2].To, sms[2].Body)
+		}
+	})
+}
+
 // An SMS page keeps the summary whole when it can: a character outside
 // GSM-7 (the French "n°", a dash) is written plain rather than holding the
 // message to 70 characters, of which the summary got a dozen.

@@ -164,7 +164,7 @@ func (h *Handler) act(ctx context.Context, i slack.Interaction, alertID int64, a
 	if !u.Role.CanRespond() {
 		return w.mayNot, nil
 	}
-	changed, err := h.opts.DB.ActOnAlerts(ctx, []int64{alertID}, store.AlertAction{Action: act, Actor: u.Name, Channel: tocsin.ChannelSlack}, h.opts.Clock.Now())
+	changed, err := h.opts.DB.ActOnAlerts(ctx, []int64{alertID}, store.AlertAction{Action: act, Actor: u.Name, UserID: u.ID, Channel: tocsin.ChannelSlack}, h.opts.Clock.Now())
 	if tocsin.ErrorCode(err) == tocsin.ENOTFOUND {
 		return fmt.Sprintf(w.notFound, alertID), nil
 	}

@@ -226,6 +226,7 @@ func (db *DB) Timeline(ctx context.Context, alertID int64) ([]tocsin.TimelineEnt
 type AlertAction struct {
 	Action  tocsin.EventAction // acknowledge, unacknowledge, resolve or note
 	Actor   string             // the user's name
+	UserID  int64              // the user, who is not sent a status update of their own action (0: none)
 	Channel tocsin.Channel
 	Note    string
 }
@@ -291,7 +292,7 @@ func (db *DB) actOnAlerts(ctx context.Context, ids []int64, act AlertAction, to 
 				if _, err := tx.exec(ctx, `INSERT INTO alert_timeline (alert_id, at, kind, actor, channel, message) VALUES ($1, $2, $3, $4, $5, '')`, id, ms(now), kind, act.Actor, act.Channel); err != nil {
 					return err
 				}
-				if err := tx.escalationFollows(ctx, id, to, now); err != nil {
+				if err := tx.escalationFollows(ctx, id, to, act.UserID, now); err != nil {
 					return err
 				}
 			}

@@ -141,8 +141,9 @@ func (tx *Tx) restartEscalation(ctx context.Context, alertID, serviceID int64, n
 
 // escalationFollows keeps an alert's escalation in step with its status:
 // acknowledging stops it, resolving ends it (both cancel pages not yet sent and
-// tell those paged who opted in), triggering again restarts it from the first step.
-func (tx *Tx) escalationFollows(ctx context.Context, alertID int64, to tocsin.AlertStatus, now time.Time) error {
+// tell those paged who opted in, but actorID, the person who did it),
+// triggering again restarts it from the first step.
+func (tx *Tx) escalationFollows(ctx context.Context, alertID int64, to tocsin.AlertStatus, actorID int64, now time.Time) error {
 	if to == tocsin.StatusTriggered {
 		var serviceID int64
 		if err := tx.queryRow(ctx, `UPDATE alerts SET esc_epoch = esc_epoch + 1, esc_step = 0, esc_loop = 0, esc_next_at = 0 WHERE id = $1 RETURNING COALESCE(service_id, 0)`, alertID).Scan(&serviceID); err != nil {
@@ -161,12 +162,13 @@ func (tx *Tx) escalationFollows(ctx context.Context, alertID int64, to tocsin.Al
 		"not needed: the alert was "+string(to), alertID); err != nil {
 		return fmt.Errorf("cancel pages: %w", err)
 	}
-	return tx.queueStatusUpdates(ctx, alertID, to, now)
+	return tx.queueStatusUpdates(ctx, alertID, to, actorID, now)
 }
 
 // queueStatusUpdates tells the people paged about an alert (who asked for it)
-// that it was acknowledged or resolved, and rewrites its Slack messages.
-func (tx *Tx) queueStatusUpdates(ctx context.Context, alertID int64, to tocsin.AlertStatus, now time.Time) error {
+// that it was acknowledged or resolved, and rewrites its Slack messages. The
+// person who acknowledged or resolved it (actorID; 0: a tool) knows already.
+func (tx *Tx) queueStatusUpdates(ctx context.Context, alertID int64, to tocsin.AlertStatus, actorID int64, now time.Time) error {
 	var epoch int
 	if err := tx.queryRow(ctx, `SELECT esc_epoch FROM alerts WHERE id = $1`, alertID).Scan(&epoch); err != nil {
 		return err
@@ -196,7 +198,7 @@ func (tx *Tx) queueStatusUpdates(ctx context.Context, alertID int64, to tocsin.A
 		}
 		var p tocsin.NotifyPreferences
 		json.Unmarshal([]byte(prefs), &p)
-		if userID == 0 || told[userID] || !p.StatusUpdates || typ == tocsin.ContactVoice {
+		if userID == 0 || userID == actorID || told[userID] || !p.StatusUpdates || typ == tocsin.ContactVoice {
 			continue
 		}
 		told[userID] = true

@@ -483,7 +483,7 @@ func (b *batch) setStatus(ctx context.Context, a *openAlert, to tocsin.AlertStat
 	if err := b.addTimeline(ctx, a.id, kind, actor, channel, message); err != nil {
 		return err
 	}
-	return b.tx.escalationFollows(ctx, a.id, to, b.now)
+	return b.tx.escalationFollows(ctx, a.id, to, 0, b.now)
 }
 
 // setAlertStatus moves an alert from a status to another and records who did it,

@@ -365,7 +365,7 @@ func (h *Handler) pageKeys(w http.ResponseWriter, r *http.Request) {
 
 // actByKey acknowledges or resolves the call's alerts as the person paged.
 func (h *Handler) actByKey(ctx context.Context, resp *Response, pg *page, u *tocsin.User, act tocsin.EventAction) error {
-	changed, err := h.actOn(ctx, pg.ids, store.AlertAction{Action: act, Actor: u.Name, Channel: tocsin.ChannelVoice}, h.opts.Clock.Now())
+	changed, err := h.actOn(ctx, pg.ids, store.AlertAction{Action: act, Actor: u.Name, UserID: u.ID, Channel: tocsin.ChannelVoice}, h.opts.Clock.Now())
 	if err != nil && tocsin.ErrorCode(err) != tocsin.ENOTFOUND {
 		return err
 	}

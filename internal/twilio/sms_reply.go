@@ -213,7 +213,7 @@ func (h *Handler) reply(ctx context.Context, from, body string) (string, error) 
 	if verb == smsEscalate {
 		return h.escalateBySMS(ctx, words, u, alertID, now)
 	}
-	act := store.AlertAction{Action: tocsin.ActionAcknowledge, Actor: u.Name, Channel: tocsin.ChannelSMS}
+	act := store.AlertAction{Action: tocsin.ActionAcknowledge, Actor: u.Name, UserID: u.ID, Channel: tocsin.ChannelSMS}
 	ids := []int64{alertID}
 	if verb == smsResolve {
 		act.Action = tocsin.ActionResolve

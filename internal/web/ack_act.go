@@ -27,7 +27,7 @@ func (h *Handler) ackAct(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	changed, err := h.opts.DB.ActOnAlerts(r.Context(), []int64{p.Alert.ID},
-		store.AlertAction{Action: action, Actor: p.For.Name, Channel: p.Via}, h.opts.Clock.Now())
+		store.AlertAction{Action: action, Actor: p.For.Name, UserID: p.For.ID, Channel: p.Via}, h.opts.Clock.Now())
 	if err != nil {
 		h.fail(w, r, p.view, err)
 		return

@@ -50,7 +50,7 @@ func (h *Handler) alertAct(w http.ResponseWriter, r *http.Request, v *view) {
 	if action != tocsin.ActionNote {
 		note = ""
 	}
-	changed, err := h.opts.DB.ActOnAlerts(r.Context(), []int64{id}, store.AlertAction{Action: action, Actor: v.User.Name, Channel: tocsin.ChannelWeb, Note: note}, h.opts.Clock.Now())
+	changed, err := h.opts.DB.ActOnAlerts(r.Context(), []int64{id}, store.AlertAction{Action: action, Actor: v.User.Name, UserID: v.User.ID, Channel: tocsin.ChannelWeb, Note: note}, h.opts.Clock.Now())
 	if err != nil {
 		h.fail(w, r, v, err)
 		return

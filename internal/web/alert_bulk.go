@@ -44,7 +44,7 @@ func (h *Handler) alertBulk(w http.ResponseWriter, r *http.Request, v *view) {
 		redirect(w, r, back)
 		return
 	}
-	changed, err := h.opts.DB.ActOnAlerts(r.Context(), ids, store.AlertAction{Action: action, Actor: v.User.Name, Channel: tocsin.ChannelWeb}, h.opts.Clock.Now())
+	changed, err := h.opts.DB.ActOnAlerts(r.Context(), ids, store.AlertAction{Action: action, Actor: v.User.Name, UserID: v.User.ID, Channel: tocsin.ChannelWeb}, h.opts.Clock.Now())
 	if err != nil {
 		h.fail(w, r, v, err)
 		return
