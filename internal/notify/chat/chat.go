@@ -100,6 +100,17 @@ func cut(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
+// chatBody is what a chat message shows under its title: the text without its
+// first line when that line is the subject, already the title (the engine
+// writes the headline, a blank line, then the details).
+func chatBody(m notify.Message) string {
+	text := strings.TrimSpace(m.Text)
+	if rest, ok := strings.CutPrefix(text, strings.TrimSpace(m.Subject)); ok && m.Subject != "" {
+		text = strings.TrimSpace(rest)
+	}
+	return text
+}
+
 // words are the few fixed strings the senders add, by language.
 type words struct{ open, ack string }
 

@@ -64,7 +64,7 @@ func (d *Discord) Send(ctx context.Context, m notify.Message) (string, error) {
 func discordMessage(m notify.Message) map[string]any {
 	w := wordsFor(m)
 	subject := discordEscape(cut(oneLine(m.Subject), 250))
-	desc := discordEscape(cut(strings.TrimSpace(m.Text), 3500))
+	desc := discordEscape(cut(chatBody(m), 3500))
 	var links []string
 	if m.URL != "" {
 		links = append(links, "[**"+w.open+"**]("+m.URL+")")

@@ -23,7 +23,7 @@ func TestDiscord(t *testing.T) {
 		t.Errorf("%s?%s", r.path, r.query)
 	}
 	escaped := `\<script\>alert\(1\)\</script\> \*\_\[x\]\(https://evil.example\) \@channel \@everyone`
-	subject := `\[P1\] \#7 ` + escaped
+	subject := `P1 alert \#7 on checkout: ` + escaped
 	if got := path(t, v, "content"); got != subject {
 		t.Errorf("content = %q", got)
 	}

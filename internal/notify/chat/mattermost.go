@@ -53,7 +53,7 @@ func mattermostText(m notify.Message) string {
 	}
 	var b strings.Builder
 	b.WriteString("#### " + icon + " " + mattermostEscape(cut(oneLine(m.Subject), 300)))
-	if text := strings.TrimSpace(m.Text); text != "" {
+	if text := chatBody(m); text != "" {
 		// Two spaces before a newline keep the engine's line breaks.
 		b.WriteString("\n" + strings.ReplaceAll(mattermostEscape(cut(text, 4000)), "\n", "  \n"))
 	}

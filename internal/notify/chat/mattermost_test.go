@@ -19,7 +19,7 @@ func TestMattermost(t *testing.T) {
 		t.Errorf("path = %q", r.path)
 	}
 	escaped := `\<script\>alert\(1\)\</script\> \*\_\[x\]\(https://evil.example\) @` + "\u200b" + `channel @` + "\u200b" + `everyone`
-	want := `#### :rotating_light: \[P1\] \#7 ` + escaped + "\n" +
+	want := `#### :rotating_light: P1 alert \#7 on checkout: ` + escaped + "\n" +
 		`\#7 ` + escaped + "  \nService: checkout\n\n" +
 		"[**Open the alert**](https://tocsin.example.com/alerts/7) · [**Acknowledge**](https://tocsin.example.com/ack/7?sig=abc)"
 	if got := path(t, v, "text"); got != want {

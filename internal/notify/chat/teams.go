@@ -57,7 +57,7 @@ func teamsCard(m notify.Message) map[string]any {
 		title["color"] = "Attention"
 	}
 	body := []any{title}
-	if text := strings.TrimSpace(m.Text); text != "" {
+	if text := chatBody(m); text != "" {
 		body = append(body, map[string]any{
 			// TextBlock markdown needs a blank line for a line break.
 			"type": "TextBlock", "text": strings.ReplaceAll(teamsEscape(cut(text, 4000)), "\n", "\n\n"), "wrap": true,

@@ -28,7 +28,7 @@ func TestTeams(t *testing.T) {
 		t.Errorf("card = %v", card)
 	}
 	escaped := `<script>alert(1)</script> \*\_\[x\](https://evil.example) @channel @everyone`
-	if got := path(t, card, "body", 0, "text"); got != `\[P1\] #7 `+escaped {
+	if got := path(t, card, "body", 0, "text"); got != `P1 alert #7 on checkout: `+escaped {
 		t.Errorf("title = %q", got)
 	}
 	if path(t, card, "body", 0, "color") != "Attention" || path(t, card, "body", 0, "weight") != "Bolder" {

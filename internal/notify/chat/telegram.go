@@ -96,8 +96,8 @@ func (t *Telegram) Send(ctx context.Context, m notify.Message) (string, error) {
 func telegramMessage(m notify.Message) map[string]any {
 	w := wordsFor(m)
 	text := "<b>" + html.EscapeString(cut(oneLine(m.Subject), 300)) + "</b>"
-	if body := strings.TrimSpace(m.Text); body != "" {
-		text += "\n\n" + html.EscapeString(cut(body, 3500))
+	if rest := chatBody(m); rest != "" {
+		text += "\n\n" + html.EscapeString(cut(rest, 3500))
 	}
 	var buttons []any
 	for _, b := range []struct{ label, url string }{{w.open, m.URL}, {w.ack, m.AckURL}} {

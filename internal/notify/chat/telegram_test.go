@@ -32,7 +32,7 @@ func TestTelegram(t *testing.T) {
 		t.Errorf("path = %q", r.path)
 	}
 	escaped := "&lt;script&gt;alert(1)&lt;/script&gt; *_[x](https://evil.example) @channel @everyone"
-	want := "<b>[P1] #7 " + escaped + "</b>\n\n#7 " + escaped + "\nService: checkout"
+	want := "<b>P1 alert #7 on checkout: " + escaped + "</b>\n\n#7 " + escaped + "\nService: checkout"
 	if got := path(t, v, "text"); got != want {
 		t.Errorf("text =\n%q\nwant\n%q", got, want)
 	}
