@@ -66,7 +66,7 @@ func (f *fake) next(t *testing.T) (request, map[string]any) {
 func page(to string) notify.Message {
 	return notify.Message{
 		ID: 42, Kind: tocsin.NotifyPage, To: to, Locale: "en",
-		Subject: "P1 alert #7 on checkout: " + hostile, // as the engine writes it:
+		Subject: "P1 alert #7 on checkout: " + hostile,                                               // as the engine writes it:
 		Text:    "P1 alert #7 on checkout: " + hostile + "\n\n#7 " + hostile + "\nService: checkout", // the subject, then the details
 		URL:     "https://tocsin.example.com/alerts/7",
 		AckURL:  "https://tocsin.example.com/ack/7?sig=abc",
