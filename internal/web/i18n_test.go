@@ -14,6 +14,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/oncall"
 )
 
 // catalogIDs reads the message ids of one locale file.
@@ -113,6 +114,9 @@ func TestEveryMessageUsedExists(t *testing.T) {
 	}
 	for _, d := range weekdayNames() {
 		used["day."+d] = true
+	}
+	for _, k := range []oncall.ConflictKind{oncall.ConflictOverlappingOverrides, oncall.ConflictOverrideTimeOff, oncall.ConflictFixedTimeOff, oncall.ConflictOverlappingFixed} {
+		used["schedule.conflict."+string(k)] = true
 	}
 	// Ids handed to secretBox and Window as values.
 	for _, id := range []string{"integration.key_created", "integration.key_rotated", "integration.key_hint", "user.password_title", "user.password_hint",

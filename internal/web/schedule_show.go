@@ -109,7 +109,7 @@ func conflictTexts(v *view, s *tocsin.Schedule, list []oncall.Conflict, names ma
 				args = pair(s.Layers[c.Layer].Fixed[c.First].UserID, s.Layers[c.Layer].Fixed[c.Second].UserID)
 			}
 		}
-		out = append(out, v.T("schedule.conflict_"+string(c.Kind), args...))
+		out = append(out, v.T("schedule.conflict."+string(c.Kind), args...))
 	}
 	return out
 }
