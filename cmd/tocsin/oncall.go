@@ -124,13 +124,18 @@ func reason(s *tocsin.Schedule, a oncall.Assignment) string {
 	return string(a.Reason) + ", " + layer
 }
 
-// parseAt reads RFC 3339, or a local "2026-11-23 09:00" in loc.
+// parseAt reads RFC 3339, or a local "2026-11-23 09:00" in loc: as the web
+// does, a time the clocks skip is refused, and one they pass twice is the first.
 func parseAt(s string, loc *time.Location) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t.UTC(), nil
 	}
 	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02"} {
-		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+		if wall, err := time.Parse(layout, s); err == nil {
+			t, exists := oncall.LocalTime(wall, loc)
+			if !exists {
+				return time.Time{}, tocsin.Errorf(tocsin.EINVALID, "--at %q does not exist in %s: the clocks jump forward over that time", s, loc)
+			}
 			return t.UTC(), nil
 		}
 	}
