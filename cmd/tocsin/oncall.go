@@ -124,16 +124,19 @@ func reason(s *tocsin.Schedule, a oncall.Assignment) string {
 	return string(a.Reason) + ", " + layer
 }
 
-// parseAt reads RFC 3339, or a local "2026-11-23 09:00" in loc: as the web
-// does, a time the clocks skip is refused, and one they pass twice is the first.
+// parseAt reads RFC 3339, or a local "2026-11-23 09:00" in loc: as the web's
+// forms do, a time the clocks skip is refused rather than moved by the jump.
+// A date alone is the start of that day, even where midnight does not exist.
 func parseAt(s string, loc *time.Location) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t.UTC(), nil
 	}
-	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02"} {
-		if wall, err := time.Parse(layout, s); err == nil {
-			t, exists := oncall.LocalTime(wall, loc)
-			if !exists {
+	if d, err := time.Parse(time.DateOnly, s); err == nil {
+		return oncall.StartOfDay(d.Year(), d.Month(), d.Day(), loc).UTC(), nil
+	}
+	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02T15:04"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			if wall, _ := time.Parse(layout, s); t.In(loc).Format(time.DateTime) != wall.Format(time.DateTime) {
 				return time.Time{}, tocsin.Errorf(tocsin.EINVALID, "--at %q does not exist in %s: the clocks jump forward over that time", s, loc)
 			}
 			return t.UTC(), nil

@@ -98,17 +98,6 @@ func floorDiv(a, b int64) int64 {
 
 func floorMod(a, b int64) int64 { return a - floorDiv(a, b)*b }
 
-// LocalTime is the instant a local wall-clock reading names in loc, by the
-// rule handoffs follow: a reading that happens twice (clocks going back) is its
-// first occurrence. exists is false for a reading loc skips (clocks jumping
-// forward over it); the instant is then the jump's. wall's fields are the
-// reading; its own zone is ignored.
-func LocalTime(wall time.Time, loc *time.Location) (t time.Time, exists bool) {
-	w := time.Date(wall.Year(), wall.Month(), wall.Day(), wall.Hour(), wall.Minute(), wall.Second(), 0, time.UTC).Unix()
-	t = resolve(w, loc)
-	return t, wallOf(t, loc) == w
-}
-
 // StartOfDay is the first instant of the local date (year, month, day) in loc
 // (day may overflow: day+1 is tomorrow). That is midnight, or, where midnight
 // does not exist that day (America/Santiago in September), the instant the

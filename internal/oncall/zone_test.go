@@ -43,26 +43,3 @@ func TestZonesLoadWhatWasStoredBefore(t *testing.T) {
 		t.Fatal("an unknown zone loaded")
 	}
 }
-
-// A local reading names one instant everywhere (forms, the CLI, handoffs):
-// the first of two when the clocks go back; none when they jump over it.
-func TestLocalTime(t *testing.T) {
-	paris, err := time.LoadLocation("Europe/Paris")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range []struct {
-		wall   time.Time
-		want   time.Time
-		exists bool
-	}{
-		{time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC), time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC), true},
-		{time.Date(2026, 10, 25, 2, 30, 0, 0, time.UTC), time.Date(2026, 10, 25, 0, 30, 0, 0, time.UTC), true}, // CEST, the first
-		{time.Date(2027, 3, 28, 2, 30, 0, 0, time.UTC), time.Date(2027, 3, 28, 1, 0, 0, 0, time.UTC), false},   // skipped: the jump
-	} {
-		got, exists := oncall.LocalTime(c.wall, paris)
-		if !got.Equal(c.want) || exists != c.exists {
-			t.Errorf("LocalTime(%s) = %s, %v; want %s, %v", c.wall.Format(time.DateTime), got.UTC(), exists, c.want, c.exists)
-		}
-	}
-}

@@ -9,7 +9,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/tocsin/tocsin"
-	"github.com/tocsin/tocsin/internal/oncall"
 )
 
 // What the status page's admin pages share: the hook after a public change,
@@ -48,17 +47,16 @@ func statusLocation(p *tocsin.StatusPage) *time.Location {
 
 // parseLocal reads a datetime-local value in loc; "" is the zero time. gap
 // reports a wall-clock time loc skips (clocks jump forward over it), which
-// time.ParseInLocation would silently move by the jump. A time that happens
-// twice (clocks going back) is its first occurrence, as for handoffs.
+// time.ParseInLocation would silently move by the jump.
 func parseLocal(s string, loc *time.Location) (t time.Time, ok, gap bool) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return time.Time{}, true, false
 	}
 	for _, layout := range []string{localInput, "2006-01-02T15:04:05", "2006-01-02 15:04"} {
-		if wall, err := time.Parse(layout, s); err == nil {
-			t, exists := oncall.LocalTime(wall, loc)
-			return t.In(loc), true, !exists
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			wall, _ := time.Parse(layout, s) // the clock as typed
+			return t, true, t.In(loc).Format(time.DateTime) != wall.Format(time.DateTime)
 		}
 	}
 	return time.Time{}, false, false
