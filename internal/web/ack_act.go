@@ -26,8 +26,13 @@ func (h *Handler) ackAct(w http.ResponseWriter, r *http.Request) {
 		h.showError(w, r, p.view, http.StatusBadRequest, p.T("error.bad_form"))
 		return
 	}
-	changed, err := h.opts.DB.ActOnAlerts(r.Context(), []int64{p.Alert.ID},
-		store.AlertAction{Action: action, Actor: p.For.Name, UserID: p.For.ID, Channel: p.Via}, h.opts.Clock.Now())
+	act := store.AlertAction{Action: action, Actor: p.For.Name, UserID: p.For.ID, Channel: p.Via}
+	if p.Via == tocsin.ChannelChat {
+		// A link posted in a shared chat may be clicked by a colleague: the
+		// link's owner may not know, so they still get their update.
+		act.UserID = 0
+	}
+	changed, err := h.opts.DB.ActOnAlerts(r.Context(), []int64{p.Alert.ID}, act, h.opts.Clock.Now())
 	if err != nil {
 		h.fail(w, r, p.view, err)
 		return

@@ -118,6 +118,7 @@ func TestEveryMessageUsedExists(t *testing.T) {
 	for _, k := range []oncall.ConflictKind{oncall.ConflictOverlappingOverrides, oncall.ConflictOverrideTimeOff, oncall.ConflictFixedTimeOff, oncall.ConflictOverlappingFixed} {
 		used["schedule.conflict."+string(k)] = true
 	}
+	used["schedule.conflict.overlapping_overrides_same"] = true
 	// Ids handed to secretBox and Window as values.
 	for _, id := range []string{"integration.key_created", "integration.key_rotated", "integration.key_hint", "user.password_title", "user.password_hint",
 		"token.created_title", "token.created_hint", "rule.window_inside", "rule.window_outside"} {

@@ -71,9 +71,31 @@ func (h *Handler) overrideConflicts(r *http.Request, v *view, id int64, o tocsin
 	if err != nil || len(plan.Conflicts) == 0 {
 		return ""
 	}
+	// The new override is the last of its user and window in the list.
+	idx := -1
+	for i, x := range s.Overrides {
+		if x.Layer == "" && x.UserID == o.UserID && x.Start.Equal(o.Start) && x.End.Equal(o.End) {
+			idx = i
+		}
+	}
+	var mine []oncall.Conflict
+	for _, c := range plan.Conflicts {
+		switch {
+		case c.Kind == oncall.ConflictOverrideTimeOff && c.First == idx,
+			c.Kind == oncall.ConflictOverlappingOverrides && (c.First == idx || c.Second == idx):
+			mine = append(mine, c)
+		}
+	}
+	if idx < 0 || len(mine) == 0 {
+		return ""
+	}
 	names, _, err := h.userNames(r.Context())
 	if err != nil {
 		return ""
 	}
-	return " " + strings.Join(conflictTexts(v, s, plan.Conflicts, names), " ")
+	texts := conflictTexts(v, s, mine, names)
+	if len(texts) > 2 {
+		texts = append(texts[:2], v.T("override.more_conflicts", "Count", len(texts)-2))
+	}
+	return " " + strings.Join(texts, " ")
 }

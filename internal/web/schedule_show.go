@@ -99,17 +99,21 @@ func conflictTexts(v *view, s *tocsin.Schedule, list []oncall.Conflict, names ma
 		pair := func(lost, won int64) []any {
 			return append(args, "Lost", nameOf(names, lost), "Won", nameOf(names, won))
 		}
+		key := "schedule.conflict." + string(c.Kind)
 		switch c.Kind {
 		case oncall.ConflictOverlappingOverrides:
 			if c.First < len(s.Overrides) && c.Second < len(s.Overrides) {
 				args = pair(s.Overrides[c.First].UserID, s.Overrides[c.Second].UserID)
+				if s.Overrides[c.First].UserID == s.Overrides[c.Second].UserID {
+					key = "schedule.conflict.overlapping_overrides_same"
+				}
 			}
 		case oncall.ConflictOverlappingFixed:
 			if c.Layer >= 0 && c.Layer < len(s.Layers) && c.First < len(s.Layers[c.Layer].Fixed) && c.Second < len(s.Layers[c.Layer].Fixed) {
 				args = pair(s.Layers[c.Layer].Fixed[c.First].UserID, s.Layers[c.Layer].Fixed[c.Second].UserID)
 			}
 		}
-		out = append(out, v.T("schedule.conflict."+string(c.Kind), args...))
+		out = append(out, v.T(key, args...))
 	}
 	return out
 }

@@ -157,9 +157,18 @@ func TestSchedulePlanningAndOverride(t *testing.T) {
 		if n := strings.Count(over.Body, conflict); n != 2 {
 			t.Errorf("the conflict is said %d times, want in the flash and the list", n)
 		}
+		// An override elsewhere is saved without a word about that conflict,
+		// which stays in the list.
+		apart := b.follow(b.post(fmt.Sprintf("/schedules/%d/overrides", s.ID), url.Values{"user": {itoa(f.admin.ID)}, "start": {"2026-11-05T00:00"}, "end": {"2026-11-05T06:00"}}))
+		mustContain(t, apart.Body, "Override saved.")
+		if n := strings.Count(apart.Body, conflict); n != 1 {
+			t.Errorf("after an unrelated override, the conflict is said %d times, want only in the list", n)
+		}
 		stored, _ = f.app.DB.Schedule(ctx, s.ID)
-		if err := f.app.DB.DeleteOverride(ctx, s.ID, stored.Overrides[len(stored.Overrides)-1].ID); err != nil {
-			t.Fatal(err)
+		for _, o := range stored.Overrides[len(stored.Overrides)-2:] {
+			if err := f.app.DB.DeleteOverride(ctx, s.ID, o.ID); err != nil {
+				t.Fatal(err)
+			}
 		}
 
 		// Swap Max's second week with Ada's fifth (her third has a gap: everyone is off on the 20th).

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tocsin/tocsin"
 )
@@ -66,7 +67,11 @@ func (h *Handler) setFlash(w http.ResponseWriter, isError bool, message string) 
 		prefix = "e:"
 	}
 	if len(message) > 1000 {
-		message = message[:1000]
+		cut := 1000
+		for cut > 0 && !utf8.RuneStart(message[cut]) {
+			cut-- // never in the middle of a character
+		}
+		message = message[:cut]
 	}
 	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(prefix + message), Path: "/", MaxAge: 60, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: h.secure})
 }

@@ -105,7 +105,8 @@ func cut(s string, n int) string {
 // writes the headline, a blank line, then the details).
 func chatBody(m notify.Message) string {
 	text := strings.TrimSpace(m.Text)
-	if rest, ok := strings.CutPrefix(text, strings.TrimSpace(m.Subject)); ok && m.Subject != "" {
+	subject := strings.TrimSpace(m.Subject)
+	if rest, ok := strings.CutPrefix(text, subject); ok && subject != "" && (rest == "" || rest[0] == '\n') {
 		text = strings.TrimSpace(rest)
 	}
 	return text
