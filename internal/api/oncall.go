@@ -162,15 +162,13 @@ func (h *Handler) swapShifts(w http.ResponseWriter, r *http.Request, u *tocsin.U
 		return err
 	}
 	layer := strings.TrimSpace(in.Layer)
-	users, err := h.opts.DB.Users(ctx)
+	who, err := h.people(ctx)
 	if err != nil {
 		return err
 	}
 	email := func(id int64) string {
-		for _, u := range users {
-			if u.ID == id {
-				return u.Email
-			}
+		if p := who.of(id); p != nil && p.Email != "" {
+			return p.Email
 		}
 		return fmt.Sprintf("user %d", id)
 	}
